@@ -1,0 +1,49 @@
+"""`gi`: parse the arguments, call the store, print. Nothing else lives here.
+
+The parser is argparse (stdlib) rather than typer: typer costs 65–85 ms to import on this
+machine, more than the whole 60 ms budget of a read, and agents call `gi` thousands of times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from gitissues.errors import GiError, UsageError
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
+    try:
+        from gitissues.cli.parser import parse
+
+        args = parse(argv)
+        if getattr(args, "C", None):
+            os.chdir(args.C)
+        result = args.handler(args)
+        sys.stdout.flush()
+        return int(result or 0)
+    except GiError as exc:
+        _report(exc, as_json)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for GI_DEBUG
+        if os.environ.get("GI_DEBUG"):
+            raise
+        _report(GiError(f"unexpected error: {type(exc).__name__}: {exc}"), as_json)
+        return 1
+
+
+def _report(exc: GiError, as_json: bool) -> None:
+    if as_json:
+        sys.stderr.write(json.dumps(exc.to_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stderr.write(f"gi: {exc.message}\n")
+
+
+__all__ = ["main", "UsageError"]

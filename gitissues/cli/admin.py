@@ -1,0 +1,114 @@
+"""Store-wide commands: init, export, import, doctor, reindex, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gitissues.cli.output import emit_json, warn
+from gitissues.errors import InvalidData, UsageError
+
+
+def _store() -> Any:
+    from gitissues.store import open_store
+
+    return open_store(".")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    info = _store().init(args.mode, args.prefix)
+    if args.json:
+        emit_json(info)
+    else:
+        state = "created" if info["created"] else "already initialised"
+        print(f"issue store {state}: {info['mode']} mode, prefix {info['prefix']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _store()
+    issues = store.list(args.query, None).issues if args.query else store.all_issues()
+    for message in store.warnings():
+        warn(f"skipped a malformed issue file: {message}")
+    out = sys.stdout
+    for issue in issues:
+        out.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
+    return 0
+
+
+def _records(name: str) -> Any:
+    if name == "-":
+        lines = sys.stdin
+    else:
+        try:
+            lines = Path(name).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    where = "stdin" if name == "-" else name
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{where}:{n}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidData(f"{where}:{n}: not JSON: {exc.msg}", file=where, line=n) from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    imported = _store().import_issues(_records(args.file))
+    if args.json:
+        emit_json([i.to_json() for i in imported])
+    else:
+        print(f"imported {len(imported)} issues")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    problems = _store().doctor(args.fix)
+    open_problems = [p for p in problems if not p["fixed"]]
+    if args.json:
+        emit_json({"ok": not open_problems, "problems": problems})
+    else:
+        for p in problems:
+            print(f"{'fixed' if p['fixed'] else 'problem'}: {p['kind']}: {p['message']}")
+        if not problems:
+            print("store is clean")
+    return 5 if open_problems else 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    count = _store().reindex()
+    if args.json:
+        emit_json({"issues": count})
+    else:
+        print(f"indexed {count} issues")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = resources.files("gitissues").joinpath("issue.schema.json").read_text()
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def replace_from_file(store: Any, ref: str, file: str, commit: bool) -> Any:
+    """`gi edit ID --file F`: the file becomes the issue (validated; id must match)."""
+    from gitissues.model import Issue
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    new = Issue.from_yaml(text, file)
+    issue_id = store.resolve(ref)
+    if new.id != issue_id:
+        raise InvalidData(f"{file}: field 'id': {new.id} does not match the issue {issue_id}")
+
+    def mutate(issue: Issue) -> str:
+        source = new.source
+        issue.__dict__.update(new.__dict__)
+        issue.source = source
+        return "edit from file"
+
+    return store.update(issue_id, mutate, "edit", commit)

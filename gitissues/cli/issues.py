@@ -1,0 +1,134 @@
+"""Commands on issues: create, show, list/search, ready, edit, close, reopen, comment."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from gitissues.cli.output import emit_json, print_issue, print_issues, warn
+from gitissues.errors import UsageError
+
+
+def _store() -> Any:
+    from gitissues.store import open_store
+
+    return open_store(".")
+
+
+def read_text_arg(value: str | None, file: str | None, what: str = "body") -> str | None:
+    """`--body T` or `--body-file F|-`; never both."""
+    if value is not None and file is not None:
+        raise UsageError(f"give --{what} or --{what}-file, not both")
+    if file is None:
+        return value
+    if file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    store = _store()
+    issue = store.create(
+        args.title, body=read_text_arg(args.body, args.body_file) or "", type=args.type,
+        priority=args.priority, labels=args.label, assignees=args.assignee,
+        depends_on=args.depends_on, parent=args.parent, milestone=args.milestone,
+        commit=args.commit,
+    )
+    if args.json:
+        emit_json(issue.to_json())
+    else:
+        print(issue.id)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    print_issue(_store().get(args.id), args.json)
+    return 0
+
+
+def _print_list(result: Any, args: argparse.Namespace) -> None:
+    for message in result.warnings:
+        warn(f"skipped a malformed issue file: {message}")
+    print_issues(result.issues, args.json)
+    if result.more:
+        warn(f"showing the first {args.limit} results; use --limit N or --limit 0 for all")
+
+
+def _check_limit(limit: int) -> int | None:
+    if limit < 0:
+        raise UsageError("--limit must be 0 (all) or more")
+    return limit or None
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    _print_list(_store().list(args.query, _check_limit(args.limit)), args)
+    return 0
+
+
+def cmd_ready(args: argparse.Namespace) -> int:
+    _print_list(_store().list(["is:ready", *args.query], _check_limit(args.limit)), args)
+    return 0
+
+
+def _parse_set(items: list[str]) -> dict[str, Any]:
+    from gitissues import yamlio
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--set takes KEY=VALUE, got {item!r}")
+        try:
+            value = yamlio.load_fast(raw, "--set") if raw.strip() else ""
+        except Exception:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    store = _store()
+    if args.file:
+        from gitissues.cli.admin import replace_from_file
+
+        issue = replace_from_file(store, args.id, args.file, args.commit)
+    else:
+        issue = store.edit(
+            args.id, title=args.title, body=read_text_arg(args.body, args.body_file),
+            status=args.status, type=args.type, priority=args.priority,
+            add_labels=args.add_label, remove_labels=args.remove_label, assign=args.assign,
+            unassign=args.unassign, milestone=args.milestone, set_fields=_parse_set(args.set),
+            commit=args.commit,
+        )
+    _done(issue, args, "updated")
+    return 0
+
+
+def _done(issue: Any, args: argparse.Namespace, verb: str) -> None:
+    if args.json:
+        emit_json(issue.to_json())
+    else:
+        print(f"{verb} {issue.id}")
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    _done(_store().close(args.id, args.reason, commit=args.commit), args, "closed")
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    _done(_store().reopen(args.id, commit=args.commit), args, "reopened")
+    return 0
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    text = read_text_arg(args.text, args.body_file, "text") if args.body_file else args.text
+    if text is None:
+        raise UsageError("give the comment TEXT or --body-file F|-")
+    _done(_store().comment(args.id, text, commit=args.commit), args, "commented on")
+    return 0

@@ -1,0 +1,139 @@
+"""The argument grammar of `gi` (SPEC §3). Handlers live in the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from typing import NoReturn
+
+from gitissues.cli import admin, issues
+from gitissues.errors import UsageError
+
+# Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
+QUERY_COMMANDS = {"list", "search", "ready", "export"}
+_NEGATED_TERM = re.compile(r"^-[a-z][a-z-]*:")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see 'gi {self.prog.split(' ', 1)[-1]} --help')"
+                         if " " in self.prog else message)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                   help="print one JSON document")
+
+
+def _limit(p: argparse.ArgumentParser, default: int = 50) -> None:
+    p.add_argument("--limit", type=int, default=default, help="at most N results (0: all)")
+
+
+def _body(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--body", help="text (Markdown)")
+    p.add_argument("--body-file", metavar="F", help="read the text from F, or - for stdin")
+
+
+def build() -> argparse.ArgumentParser:
+    top = _Parser(prog="gi", description="Issue Facade: git-native issues for agents and people",
+                  allow_abbrev=False)
+    top.add_argument("--json", action="store_true", help="print one JSON document")
+    top.add_argument("-C", metavar="PATH", help="run as if started in PATH")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    def cmd(name: str, handler, help: str, **kw) -> argparse.ArgumentParser:  # noqa: ANN001
+        p = sub.add_parser(name, help=help, description=help, allow_abbrev=False, **kw)
+        p.set_defaults(handler=handler)
+        _common(p)
+        return p
+
+    p = cmd("init", admin.cmd_init, "create the store (idempotent)")
+    p.add_argument("--mode", choices=["branch", "tree"], default="branch")
+    p.add_argument("--prefix", help="id prefix (default gi)")
+
+    p = cmd("create", issues.cmd_create, "create an issue; prints its id")
+    p.add_argument("title")
+    _body(p)
+    p.add_argument("--type", "-t", default="task")
+    p.add_argument("--priority", "-p", type=int, default=2)
+    p.add_argument("--label", "-l", action="append", default=[])
+    p.add_argument("--assignee", "-a", action="append", default=[])
+    p.add_argument("--depends-on", action="append", default=[], metavar="ID")
+    p.add_argument("--parent", metavar="ID")
+    p.add_argument("--milestone")
+    p.add_argument("--commit", action="store_true", help="tree mode: commit the file")
+
+    p = cmd("show", issues.cmd_show, "show one issue")
+    p.add_argument("id")
+
+    for name, help in (("list", "list issues matching a query (default is:open)"),
+                       ("search", "the same as list")):
+        p = cmd(name, issues.cmd_list, help)
+        p.add_argument("query", nargs="*")
+        _limit(p)
+
+    p = cmd("ready", issues.cmd_ready, "open, unclaimed issues whose dependencies are closed")
+    p.add_argument("query", nargs="*")
+    _limit(p)
+
+    p = cmd("edit", issues.cmd_edit, "update fields of an issue")
+    p.add_argument("id")
+    p.add_argument("--title")
+    _body(p)
+    p.add_argument("--status")
+    p.add_argument("--type")
+    p.add_argument("--priority", type=int)
+    p.add_argument("--add-label", action="append", default=[])
+    p.add_argument("--remove-label", action="append", default=[])
+    p.add_argument("--assign", action="append", default=[])
+    p.add_argument("--unassign", action="append", default=[])
+    p.add_argument("--milestone")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--file", metavar="F", help="replace the issue with this YAML file")
+    p.add_argument("--commit", action="store_true")
+
+    p = cmd("close", issues.cmd_close, "close an issue")
+    p.add_argument("id")
+    p.add_argument("--reason")
+    p.add_argument("--commit", action="store_true")
+
+    p = cmd("reopen", issues.cmd_reopen, "reopen a closed issue")
+    p.add_argument("id")
+    p.add_argument("--commit", action="store_true")
+
+    p = cmd("comment", issues.cmd_comment, "add a comment")
+    p.add_argument("id")
+    p.add_argument("text", nargs="?")
+    p.add_argument("--body-file", metavar="F")
+    p.add_argument("--commit", action="store_true")
+
+    p = cmd("export", admin.cmd_export, "JSON Lines, one issue a line (no query: every issue)")
+    p.add_argument("query", nargs="*")
+
+    p = cmd("import", admin.cmd_import, "import JSON Lines (one commit for the batch)")
+    p.add_argument("file", metavar="FILE", help="a .jsonl file, or - for stdin")
+
+    p = cmd("doctor", admin.cmd_doctor, "check the store; --fix repairs what it can")
+    p.add_argument("--fix", action="store_true")
+
+    cmd("reindex", admin.cmd_reindex, "rebuild the derived index")
+    cmd("schema", admin.cmd_schema, "print the JSON Schema of the issue file")
+    return top
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    args, extra = build().parse_known_args(argv)
+    if extra:
+        if args.command in QUERY_COMMANDS and all(
+            _NEGATED_TERM.match(x) or not x.startswith("-") for x in extra
+        ):
+            args.query = [*args.query, *extra]
+        else:
+            raise UsageError(f"unknown argument(s): {' '.join(extra)} "
+                             f"(see 'gi {args.command} --help')")
+    args.json = bool(getattr(args, "json", False))
+    return args
+
+

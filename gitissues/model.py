@@ -1,0 +1,380 @@
+"""The one issue model, used by the store, the index, merges, bridges and the CLI alike.
+
+An `Issue` is built from a YAML document by `Issue.from_yaml` (validated, with errors naming the
+file, line and field) and written back by `to_yaml`, which edits the original document in place
+when there is one so that comments, key order, formatting and unknown keys survive.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitissues import ids, timeutil, yamlio
+from gitissues.errors import InvalidData
+
+STATUSES = ("open", "in_progress", "blocked", "closed")
+TYPES = ("bug", "feature", "task", "epic", "chore")
+PRIORITIES = range(0, 5)
+COMMIT_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+COMMENT_ID_RE = re.compile(r"^c-[0-9a-f]{4,16}$")
+# Canonical key order of a file; anything else is an unknown key, kept where it stands.
+KEYS = (
+    "id", "title", "status", "type", "priority", "labels", "assignees", "milestone", "parent",
+    "depends_on", "author", "created", "updated", "closed", "claim", "agent", "links", "remote",
+    "body", "comments",
+)
+_ALWAYS_WRITTEN = ("id", "title", "status", "type", "priority", "labels", "assignees",
+                   "author", "created", "updated")
+
+
+@dataclass
+class Comment:
+    id: str
+    author: str
+    created: str
+    body: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "author": self.author, "created": self.created,
+                "body": self.body, **self.extra}
+
+
+@dataclass
+class Claim:
+    agent: str
+    claimed_at: str
+    expires_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "claimed_at": self.claimed_at, "expires_at": self.expires_at}
+
+    def live(self, now: str) -> bool:
+        return self.expires_at > now
+
+
+@dataclass
+class Issue:
+    id: str
+    title: str
+    status: str = "open"
+    type: str = "task"
+    priority: int = 2
+    labels: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
+    milestone: str | None = None
+    parent: str | None = None
+    depends_on: list[str] = field(default_factory=list)
+    author: str = ""
+    created: str = ""
+    updated: str = ""
+    closed: str | None = None
+    claim: Claim | None = None
+    agent: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, Any] = field(default_factory=lambda: {"commits": []})
+    remote: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    comments: list[Comment] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    source: str | None = field(default=None, repr=False, compare=False)
+    path: str | None = field(default=None, repr=False, compare=False)
+
+    # --- conversion -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every key, defaults filled in, canonical order, then unknown keys: what JSON shows."""
+        d: dict[str, Any] = {
+            "id": self.id, "title": self.title, "status": self.status, "type": self.type,
+            "priority": self.priority, "labels": list(self.labels),
+            "assignees": list(self.assignees), "milestone": self.milestone,
+            "parent": self.parent, "depends_on": list(self.depends_on), "author": self.author,
+            "created": self.created, "updated": self.updated, "closed": self.closed,
+            "claim": self.claim.to_dict() if self.claim else None,
+            "agent": copy.deepcopy(self.agent), "links": copy.deepcopy(self.links),
+            "remote": copy.deepcopy(self.remote), "body": self.body,
+            "comments": [c.to_dict() for c in self.comments],
+        }
+        d.update(copy.deepcopy(self.extra))
+        return d
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of SPEC §4: the file's keys plus `path`."""
+        return {**self.to_dict(), "path": self.path}
+
+    def to_file_dict(self) -> dict[str, Any]:
+        """What a freshly written file holds: the essentials, plus optional keys that are set."""
+        full = self.to_dict()
+        return {k: v for k, v in full.items()
+                if k in _ALWAYS_WRITTEN or k in self.extra or not _empty(k, v)}
+
+    def to_yaml(self) -> str:
+        """The file text; edits the original document when there is one (round-trip)."""
+        if self.source is None:
+            text = yamlio.emit(self.to_file_dict())
+        else:
+            doc = yamlio.load_roundtrip(self.source, self.id)
+            _merge_into(doc, _build(doc, self.id, None).to_dict(), self.to_dict())
+            text = yamlio.dump_roundtrip(doc)
+        if len(text.encode("utf-8")) > yamlio.MAX_FILE_BYTES:
+            raise InvalidData(
+                f"{self.id}: the issue would be {len(text)} bytes, over the "
+                f"{yamlio.MAX_FILE_BYTES} byte limit of an issue file", field="body")
+        return text
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "<input>", source: str | None = None) -> Issue:
+        return _build(data, where, source)
+
+    @classmethod
+    def from_yaml(cls, text: str, where: str) -> Issue:
+        data = yamlio.load_fast(text, where)
+        try:
+            return _build(data, where, text)
+        except InvalidData as exc:
+            raise _with_line(exc, text, where) from None
+
+    # --- small helpers the store and CLI share ----------------------------------------------
+
+    def live_claim(self, now: str) -> Claim | None:
+        return self.claim if self.claim and self.claim.live(now) else None
+
+    def copy(self) -> Issue:
+        return copy.deepcopy(self)
+
+
+def _empty(key: str, value: Any) -> bool:
+    if key == "links":
+        return not value or value == {"commits": []}
+    return value is None or value == [] or value == {} or value == ""
+
+
+# --- validation -------------------------------------------------------------------------------
+
+def _fail(where: str, key: str, message: str) -> InvalidData:
+    return InvalidData(f"{where}: field {key!r}: {message}", file=where, field=key)
+
+
+def _str(d: dict, key: str, where: str, default: str | None = "") -> Any:
+    v = d.get(key, default)
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, str | int | float):
+        raise _fail(where, key, f"expected text, got {type(v).__name__}")
+    return str(v)
+
+
+def _str_list(d: dict, key: str, where: str) -> list[str]:
+    v = d.get(key)
+    if v is None:
+        return []
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(x, str | int) for x in v):
+        raise _fail(where, key, "expected a list of text values")
+    out: list[str] = []
+    for x in v:  # keep order, drop duplicates
+        if str(x) not in out:
+            out.append(str(x))
+    return out
+
+
+def _time(d: dict, key: str, where: str, required: bool = False) -> str | None:
+    v = d.get(key)
+    if v is None or v == "":
+        if required:
+            raise _fail(where, key, "a time is required")
+        return None
+    try:
+        return timeutil.normalize_time(v)
+    except (ValueError, TypeError):
+        raise _fail(where, key, f"not an RFC 3339 time: {v!r}") from None
+
+
+def _mapping(d: dict, key: str, where: str) -> dict:
+    v = d.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise _fail(where, key, "expected a mapping")
+    return _plain(v)
+
+
+def _plain(v: Any) -> Any:
+    """Loader types (datetimes, ruamel containers) as plain JSON-able values."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if hasattr(v, "isoformat"):
+        return timeutil.normalize_time(v)
+    if isinstance(v, str):
+        return str(v)
+    return v
+
+
+def _build(data: Any, where: str, source: str | None) -> Issue:
+    if not isinstance(data, dict):
+        raise InvalidData(f"{where}: an issue file must be a mapping of keys to values", file=where)
+    issue_id = _str(data, "id", where, None)
+    if not issue_id or not ids.is_id(issue_id):
+        raise _fail(where, "id", f"missing or not an id like gi-7f3a9c: {issue_id!r}")
+    title = _str(data, "title", where, "")
+    if not title.strip():
+        raise _fail(where, "title", "a non-empty title is required")
+    status = _str(data, "status", where, "open")
+    if status not in STATUSES:
+        raise _fail(where, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    itype = _str(data, "type", where, "task")
+    if itype not in TYPES:
+        raise _fail(where, "type", f"{itype!r} is not one of {', '.join(TYPES)}")
+    priority = data.get("priority", 2)
+    if priority is None:
+        priority = 2
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority not in PRIORITIES:
+        raise _fail(where, "priority", f"{priority!r} is not a whole number from 0 to 4")
+    for key in ("parent",):
+        v = data.get(key)
+        if v is not None and not (isinstance(v, str) and ids.is_id(v)):
+            raise _fail(where, key, f"not an issue id: {v!r}")
+    deps = _str_list(data, "depends_on", where)
+    bad = [x for x in deps if not ids.is_id(x)]
+    if bad:
+        raise _fail(where, "depends_on", f"not issue ids: {', '.join(map(repr, bad))}")
+    links = _mapping(data, "links", where)
+    commits = links.get("commits") or []
+    if not isinstance(commits, list) or not all(
+        isinstance(c, str) and COMMIT_RE.match(c) for c in commits
+    ):
+        raise _fail(where, "links", "links.commits must be a list of full commit ids")
+    links["commits"] = list(commits)
+    known = set(KEYS)
+    return Issue(
+        id=issue_id, title=title, status=status, type=itype, priority=priority,
+        labels=_str_list(data, "labels", where), assignees=_str_list(data, "assignees", where),
+        milestone=_str(data, "milestone", where, None), parent=data.get("parent"),
+        depends_on=deps, author=_str(data, "author", where, ""),
+        created=_time(data, "created", where) or "", updated=_time(data, "updated", where) or "",
+        closed=_time(data, "closed", where), claim=_claim(data, where),
+        agent=_mapping(data, "agent", where), links=links,
+        remote=_mapping(data, "remote", where), body=_str(data, "body", where, ""),
+        comments=_comments(data, where),
+        extra={str(k): _plain(v) for k, v in data.items() if k not in known},
+        source=source,
+    )
+
+
+def _claim(d: dict, where: str) -> Claim | None:
+    v = d.get("claim")
+    if v is None:
+        return None
+    if not isinstance(v, dict) or not v.get("agent"):
+        raise _fail(where, "claim", "expected a mapping with agent, claimed_at, expires_at")
+    claimed = _time(v, "claimed_at", where, required=True)
+    expires = _time(v, "expires_at", where, required=True)
+    return Claim(agent=str(v["agent"]), claimed_at=claimed or "", expires_at=expires or "")
+
+
+def _comments(d: dict, where: str) -> list[Comment]:
+    v = d.get("comments")
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise _fail(where, "comments", "expected a list of comments")
+    out = []
+    for n, c in enumerate(v):
+        if not isinstance(c, dict) or not isinstance(c.get("id"), str):
+            raise _fail(where, "comments", f"comment {n + 1} needs at least an id")
+        out.append(Comment(
+            id=c["id"], author=_str(c, "author", where, ""),
+            created=_time(c, "created", where) or "", body=_str(c, "body", where, ""),
+            extra={str(k): _plain(x) for k, x in c.items()
+                   if k not in ("id", "author", "created", "body")},
+        ))
+    return out
+
+
+def _with_line(exc: InvalidData, text: str, where: str) -> InvalidData:
+    """Add the line of the offending field, found with the (slower) round-trip loader."""
+    key = exc.details.get("field")
+    if not key:
+        return exc
+    try:
+        doc = yamlio.load_roundtrip(text, where)
+        line = doc.lc.key(key)[0] + 1
+    except Exception:
+        return exc
+    msg = exc.message.replace(f"{where}:", f"{where}:{line}:", 1)
+    return InvalidData(msg, **{**exc.details, "line": line})
+
+
+# --- round-trip writing -------------------------------------------------------------------------
+
+def _merge_into(doc: Any, before: dict, after: dict) -> None:
+    """Make the round-trip document `doc` (which says `before`) say `after`, touching only the
+    keys that changed; a key the file leaves out is added only when its value stops being the
+    default."""
+    for key in list(doc.keys()):
+        if key not in after:
+            del doc[key]
+    for key, value in after.items():
+        if before.get(key) == value:
+            continue
+        if key in doc:
+            doc[key] = _update_node(doc[key], value)
+        else:
+            doc.insert(_insert_pos(doc, key), key, _node(value))
+
+
+def _insert_pos(doc: Any, key: str) -> int:
+    """After the last present key that comes before `key` in canonical order."""
+    if key not in KEYS:
+        return len(doc)
+    before = set(KEYS[: KEYS.index(key)])
+    pos = 0
+    for n, k in enumerate(doc.keys()):
+        if k in before:
+            pos = n + 1
+    return pos
+
+
+def _node(value: Any) -> Any:
+    if isinstance(value, str) and "\n" in value:
+        return yamlio.literal(value)
+    if isinstance(value, list) and value and all(not isinstance(x, dict | list) for x in value):
+        from ruamel.yaml.comments import CommentedSeq
+
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, list):
+        return [_node(x) for x in value]
+    if isinstance(value, dict):
+        return {k: _node(v) for k, v in value.items()}
+    return value
+
+
+def _update_node(node: Any, value: Any) -> Any:
+    """Change a document node in place where it is a container (keeps its style and comments)."""
+    if isinstance(node, dict) and isinstance(value, dict):
+        old = _plain(dict(node))
+        for k in list(node.keys()):
+            if k not in value:
+                del node[k]
+        for k, v in value.items():
+            if k not in node:
+                node[k] = _node(v)
+            elif old.get(k) != v:
+                node[k] = _update_node(node[k], v)
+        return node
+    if isinstance(node, list) and isinstance(value, list):
+        old = _plain(list(node))
+        if old == value[: len(old)]:  # an append (new comments, labels)
+            node.extend(_node(x) for x in value[len(old):])
+        else:
+            del node[:]
+            node.extend(_node(x) for x in value)
+        return node
+    return _node(value)

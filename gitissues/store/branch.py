@@ -1,0 +1,208 @@
+"""Branch mode: the store is the orphan branch `issue-facade`, written with git plumbing only.
+
+Every change is one commit; the ref moves only by compare-and-swap from the commit the change
+was computed on, and a lost race is recomputed on the new tip. The user's HEAD, index and
+working tree are never touched, except for the ignored read-only copy at `.issue-facade/issues/`.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+from gitissues import git, ids, yamlio
+from gitissues.errors import Conflict, InvalidData
+from gitissues.model import Issue
+from gitissues.store.backend import REF, Change, Snapshot, write_atomic
+from gitissues.store.index import Index
+
+SETTINGS_FILE = "config.yaml"
+COPY_DIR = ".issue-facade"
+MAX_ATTEMPTS = 200
+
+
+class BranchSnapshot:
+    def __init__(self, objects: git.ObjectStore, tip: str | None) -> None:
+        self.objects, self.tip = objects, tip
+
+    def get(self, issue_id: str) -> Issue | None:
+        path = ids.issue_path(issue_id)
+        data = self.objects.blob_at(self.tip, path)
+        return None if data is None else Issue.from_yaml(data.decode("utf-8"), path)
+
+    def exists(self, issue_id: str) -> bool:
+        return self.objects.blob_at(self.tip, ids.issue_path(issue_id)) is not None
+
+    def settings(self) -> dict:
+        data = self.objects.blob_at(self.tip, SETTINGS_FILE)
+        return _parse_settings(data)
+
+
+def _parse_settings(data: bytes | None) -> dict:
+    if not data:
+        return {}
+    loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS_FILE)
+    if not isinstance(loaded, dict):
+        raise InvalidData(f"{SETTINGS_FILE}: settings must be a mapping")
+    return loaded
+
+
+class BranchBackend:
+    mode = "branch"
+
+    def __init__(self, paths: git.RepoPaths) -> None:
+        self.paths = paths
+        self.copy_root = paths.worktree / COPY_DIR
+
+    @cached_property
+    def objects(self) -> git.ObjectStore:
+        return git.ObjectStore(self.paths)
+
+    def display_path(self, issue_id: str) -> str:
+        return ids.issue_path(issue_id)
+
+    def tip(self) -> str | None:
+        """The store's commit; a clone whose remote has the store gets a local branch for it."""
+        tip = git.read_ref(self.paths, REF)
+        if tip is None:
+            remote = git.read_ref(self.paths, "refs/remotes/origin/issue-facade")
+            if remote and self.objects.cas_ref(REF, remote, None):
+                tip = remote
+            else:
+                tip = git.read_ref(self.paths, REF)
+        return tip
+
+    def initialized(self) -> bool:
+        return self.tip() is not None
+
+    def settings(self) -> dict:
+        return BranchSnapshot(self.objects, self.tip()).settings()
+
+    # --- the index and the read-only copy -----------------------------------------------------
+
+    def refresh(self, index: Index) -> None:
+        tip = self.tip()
+        if index.meta("token") == tip:
+            return
+        with index.writing():
+            self._catch_up(index, tip)
+
+    def _catch_up(self, index: Index, tip: str | None) -> None:
+        """Inside an index write: move the index and the copy from their state to `tip`."""
+        old = index.meta("token")
+        if old == tip:
+            return
+        if tip is None:
+            changes: list[tuple[str, str | None]] = []
+            index.clear()
+        elif old and self.objects.has_commit(old):
+            changes = list(self.objects.changed_files(old, tip, ids.ISSUES_DIR))
+        else:
+            index.clear()
+            self._clear_copy()
+            changes = list(self.objects.files_under(tip, ids.ISSUES_DIR))
+        for path, blob in changes:
+            if blob is None:
+                index.drop(path)
+                self._remove_copy(path)
+                continue
+            data = self.objects.blob(blob)
+            self._write_copy(path, data)
+            try:
+                index.put(path, Issue.from_yaml(data.decode("utf-8", "replace"), path))
+            except InvalidData as exc:
+                index.put_bad(path, exc.message)
+        index.set_meta("token", tip)
+        if tip:
+            git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
+
+    def _write_copy(self, path: str, data: bytes) -> None:
+        write_atomic(self.copy_root / path, data, 0o444)
+
+    def _remove_copy(self, path: str) -> None:
+        try:
+            (self.copy_root / path).unlink()
+        except FileNotFoundError:
+            pass
+
+    def _clear_copy(self) -> None:
+        shutil.rmtree(self.copy_root / ids.ISSUES_DIR, ignore_errors=True)
+
+    def rebuild(self, index: Index) -> None:
+        with index.writing():
+            index.clear()
+            self._clear_copy()
+            self._catch_up(index, self.tip())
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
+        for attempt in range(MAX_ATTEMPTS):
+            tip = self.tip()
+            change = fn(BranchSnapshot(self.objects, tip))
+            if not change.issues:
+                return change
+            files: dict[str, bytes | None] = {
+                ids.issue_path(i.id): i.to_yaml().encode("utf-8") for i in change.issues}
+            if tip is None:  # the first write creates the store
+                files[SETTINGS_FILE] = yamlio.emit({"mode": "branch", "prefix": ids.DEFAULT_PREFIX}).encode()
+            new = self.objects.commit_files(tip, files, change.message(), self._author(change))
+            if self.objects.cas_ref(REF, new, tip):
+                self._after_write(index, tip, new, change, files)
+                return change
+            self._clear_stale_lock(attempt)
+            time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+        raise Conflict(f"could not update {REF}: other writers kept moving it; try again")
+
+    def _after_write(self, index: Index, old: str | None, new: str, change: Change,
+                     files: dict[str, bytes | None]) -> None:
+        with index.writing():
+            if index.meta("token") != old:
+                self._catch_up(index, new)
+                return
+            for i in change.issues:
+                path = ids.issue_path(i.id)
+                data = files[path]
+                assert data is not None
+                self._write_copy(path, data)
+                i.source = data.decode("utf-8")
+                index.put(path, i)
+            index.set_meta("token", new)
+            git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
+
+    def _author(self, change: Change) -> tuple[str, str]:
+        email = git.config_get(self.paths, "user.email") if change.actor else None
+        return change.actor, email or f"{change.actor or 'gi'}@issue-facade.invalid"
+
+    def _clear_stale_lock(self, attempt: int) -> None:
+        """A writer killed while holding the ref lock leaves `<ref>.lock` behind; a live writer
+        holds it for microseconds, so one older than 10 s is debris."""
+        if attempt < 5:
+            return
+        lock = self.paths.commondir / (REF + ".lock")
+        try:
+            if time.time() - lock.stat().st_mtime > 10:
+                os.unlink(lock)
+        except FileNotFoundError:
+            pass
+
+    def write_settings(self, settings: dict, actor: str) -> None:
+        for _ in range(MAX_ATTEMPTS):
+            tip = self.tip()
+            data = yamlio.emit(settings).encode()
+            change = Change(op="config", actor=actor, summary="update settings")
+            new = self.objects.commit_files(tip, {SETTINGS_FILE: data}, change.message(),
+                                            self._author(change))
+            if self.objects.cas_ref(REF, new, tip):
+                return
+            time.sleep(random.uniform(0, 0.01))
+        raise Conflict(f"could not update {REF}: other writers kept moving it; try again")
+
+    def stale_lock(self) -> Path | None:
+        lock = self.paths.commondir / (REF + ".lock")
+        return lock if lock.exists() else None

@@ -1,0 +1,179 @@
+"""The derived SQLite index: fast answers for reads, rebuilt from the store at will.
+
+It records the store state it reflects (`meta.token`: the ref tip in branch mode; per-file stat
+stamps in tree mode), so every read can check it against the store first and never serve a
+stale answer. Deleting it loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from gitissues.model import Issue
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE issues(
+  rowid INTEGER PRIMARY KEY,
+  id TEXT UNIQUE NOT NULL, hex TEXT NOT NULL, path TEXT UNIQUE NOT NULL,
+  title TEXT NOT NULL, status TEXT NOT NULL, type TEXT NOT NULL, priority INTEGER NOT NULL,
+  milestone TEXT, parent TEXT, author TEXT,
+  created TEXT NOT NULL, updated TEXT NOT NULL, closed TEXT,
+  claim_agent TEXT, claim_expires TEXT, stage TEXT,
+  json TEXT NOT NULL);
+CREATE INDEX issues_hex ON issues(hex);
+CREATE INDEX issues_order ON issues(priority, created);
+CREATE TABLE labels(issue TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX labels_label ON labels(label);
+CREATE INDEX labels_issue ON labels(issue);
+CREATE TABLE assignees(issue TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX assignees_name ON assignees(name);
+CREATE INDEX assignees_issue ON assignees(issue);
+CREATE TABLE deps(issue TEXT NOT NULL, dep TEXT NOT NULL);
+CREATE INDEX deps_issue ON deps(issue);
+CREATE INDEX deps_dep ON deps(dep);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, comments);
+CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT, issue TEXT);
+CREATE TABLE bad(path TEXT PRIMARY KEY, message TEXT NOT NULL);
+"""
+_TABLES = ("meta", "issues", "labels", "assignees", "deps", "fts", "files", "bad")
+
+
+class Index:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        if self._version() != SCHEMA_VERSION:
+            with self.writing():
+                if self._version() != SCHEMA_VERSION:
+                    self._create()
+
+    def _version(self) -> str | None:
+        try:
+            return self.meta("schema")
+        except sqlite3.OperationalError:
+            return None
+
+    def _create(self) -> None:
+        for t in _TABLES:
+            self.db.execute(f"DROP TABLE IF EXISTS {t}")
+        for stmt in _SCHEMA.split(";"):
+            if stmt.strip():
+                self.db.execute(stmt)
+        self.set_meta("schema", SCHEMA_VERSION)
+
+    @contextmanager
+    def writing(self) -> Iterator[Index]:
+        """One writer at a time (BEGIN IMMEDIATE); readers keep reading the last commit (WAL)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def clear(self) -> None:
+        self._create()
+
+    # --- meta ---------------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def put(self, path: str, issue: Issue, stamp: str | None = None) -> None:
+        """Index one issue file; a second file with the same id is recorded as bad."""
+        self.drop(path)
+        other = self.db.execute("SELECT path FROM issues WHERE id=?", (issue.id,)).fetchone()
+        if other:
+            self.put_bad(path, f"{path}: duplicate id {issue.id} (also in {other[0]})", stamp)
+            return
+        d = issue.to_dict()
+        claim = d["claim"] or {}
+        stage = d["agent"].get("stage") if isinstance(d["agent"], dict) else None
+        cur = self.db.execute(
+            "INSERT INTO issues(id, hex, path, title, status, type, priority, milestone, parent,"
+            " author, created, updated, closed, claim_agent, claim_expires, stage, json)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (issue.id, issue.id.rsplit("-", 1)[1], path, issue.title, issue.status, issue.type,
+             issue.priority, issue.milestone, issue.parent, issue.author, issue.created,
+             issue.updated, issue.closed, claim.get("agent"), claim.get("expires_at"),
+             None if stage is None else str(stage),
+             json.dumps({**d, "path": path}, ensure_ascii=False)),
+        )
+        rowid = cur.lastrowid
+        self.db.executemany("INSERT INTO labels VALUES(?,?)", [(issue.id, x) for x in issue.labels])
+        self.db.executemany(
+            "INSERT INTO assignees VALUES(?,?)", [(issue.id, x) for x in issue.assignees])
+        self.db.executemany(
+            "INSERT INTO deps VALUES(?,?)", [(issue.id, x) for x in issue.depends_on])
+        comments = "\n".join(c.body for c in issue.comments)
+        self.db.execute("INSERT INTO fts(rowid, title, body, comments) VALUES(?,?,?,?)",
+                        (rowid, issue.title, issue.body, comments))
+        self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
+
+    def put_bad(self, path: str, message: str, stamp: str | None = None) -> None:
+        self.drop(path)
+        self.db.execute("INSERT OR REPLACE INTO bad VALUES(?,?)", (path, message))
+        self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,NULL)", (path, stamp))
+
+    def drop(self, path: str) -> None:
+        row = self.db.execute("SELECT rowid, id FROM issues WHERE path=?", (path,)).fetchone()
+        if row:
+            rowid, issue_id = row
+            self.db.execute("DELETE FROM issues WHERE rowid=?", (rowid,))
+            self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
+            for t in ("labels", "assignees", "deps"):
+                self.db.execute(f"DELETE FROM {t} WHERE issue=?", (issue_id,))
+        self.db.execute("DELETE FROM bad WHERE path=?", (path,))
+        self.db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> list[str]:
+        """Ids that a full id, an id prefix or bare hex names (at most a few, for messages)."""
+        if "-" in ref:
+            col, val = "id", ref
+        else:
+            col, val = "hex", ref
+        rows = self.db.execute(
+            f"SELECT id FROM issues WHERE {col} >= ? AND {col} < ? ORDER BY id LIMIT 6",
+            (val, val + "\uffff"),
+        ).fetchall()
+        exact = [r[0] for r in rows if r[0] == ref]
+        return exact or [r[0] for r in rows]
+
+    def get(self, issue_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT json FROM issues WHERE id=?", (issue_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
+
+    def bad_files(self) -> list[tuple[str, str]]:
+        return self.rows("SELECT path, message FROM bad ORDER BY path")  # type: ignore[return-value]
+
+    def bad_message(self, path: str) -> str | None:
+        row = self.db.execute("SELECT message FROM bad WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def stamps(self) -> dict[str, str | None]:
+        return dict(self.db.execute("SELECT path, stamp FROM files").fetchall())
+
+    def ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM issues")}

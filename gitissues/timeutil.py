@@ -1,0 +1,54 @@
+"""Times as the store keeps them: RFC 3339 in UTC, to the second, with a `Z`.
+
+One string format everywhere means the index can compare times as text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from gitissues.errors import UsageError
+
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_time(t: datetime) -> str:
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def now_str() -> str:
+    return format_time(now())
+
+
+def parse_time(text: str) -> datetime:
+    """Parse RFC 3339 (a bare date means midnight UTC); raise ValueError otherwise."""
+    s = text.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    t = datetime.fromisoformat(s)
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def normalize_time(value: object) -> str:
+    """Any time the YAML loader produced (datetime, date or string) as the canonical string."""
+    if isinstance(value, datetime):
+        return format_time(value)
+    if hasattr(value, "isoformat"):  # a bare date
+        return format_time(datetime.fromisoformat(value.isoformat()))
+    return format_time(parse_time(str(value)))
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `30m`, `2h`, `1d`, `2w` → timedelta; a usage error otherwise."""
+    m = _DURATION.match(text.strip())
+    if not m or int(m.group(1)) <= 0:
+        raise UsageError(f"invalid duration {text!r}: use a number and s, m, h, d or w (e.g. 30m)")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])

@@ -1,0 +1,240 @@
+"""YAML in and out of the store.
+
+Three paths, each for its job:
+- `load_fast`: ruamel's C-backed safe loader, for indexing thousands of files;
+- `load_roundtrip` / `dump_roundtrip`: ruamel round-trip, so a `gi` edit of one field keeps the
+  comments, key order and formatting of a hand-edited file;
+- `emit`: our own small emitter for files `gi` writes from scratch (fast, canonical layout).
+Every loaded document is size-checked first and refused if it uses anchors/aliases (alias bombs).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import cache
+from typing import Any
+
+from gitissues.errors import InvalidData
+
+MAX_FILE_BYTES = 1 << 20
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$")
+
+
+def _check_size(text: str, where: str) -> None:
+    if len(text) > MAX_FILE_BYTES:
+        raise InvalidData(
+            f"{where}: file is {len(text)} bytes, larger than the {MAX_FILE_BYTES} byte limit",
+            file=where,
+        )
+
+
+def _yaml_error(exc: Exception, where: str) -> InvalidData:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    loc = f"{where}:{line}" if line else where
+    return InvalidData(f"{loc}: YAML does not parse: {problem}", file=where, line=line)
+
+
+def _refuse_aliases(data: Any, where: str) -> None:
+    """Aliases make a node appear twice; refusing them stops expansion bombs before they grow."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise InvalidData(f"{where}: YAML anchors and aliases are not allowed", file=where)
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+
+
+@cache
+def _safe_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    try:
+        return YAML(typ="safe", pure=False)
+    except Exception:  # no C extension here: the pure loader gives the same result, slower
+        return YAML(typ="safe", pure=True)
+
+
+def _str_representer(representer: Any, data: str) -> Any:
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    if TIME_RE.match(data):
+        return representer.represent_scalar("tag:yaml.org,2002:timestamp", data)
+    return RoundTripRepresenter.represent_str(representer, data)
+
+
+@cache
+def _rt_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    y = YAML()
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.preserve_quotes = True
+    y.representer.add_representer(str, _str_representer)
+    return y
+
+
+def load_fast(text: str, where: str) -> Any:
+    _check_size(text, where)
+    try:
+        data = _safe_yaml().load(text)
+    except Exception as exc:
+        raise _yaml_error(exc, where) from None
+    _refuse_aliases(data, where)
+    return data
+
+
+def load_roundtrip(text: str, where: str) -> Any:
+    _check_size(text, where)
+    try:
+        data = _rt_yaml().load(text)
+    except Exception as exc:
+        raise _yaml_error(exc, where) from None
+    _refuse_aliases(data, where)
+    return data
+
+
+def dump_roundtrip(doc: Any) -> str:
+    buf = io.StringIO()
+    _rt_yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def literal(text: str) -> Any:
+    """A multi-line string that ruamel should write as a `|` block."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    return LiteralScalarString(text) if _block_ok(text) else text
+
+
+# --- the canonical emitter -------------------------------------------------------------------
+
+_PLAIN_RE = re.compile(r"^[A-Za-z_/][A-Za-z0-9 _./@()'!?+=-]*$")
+_FLOW_PLAIN_RE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@'!?+=-]*$")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""}
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
+
+
+def _printable(ch: str) -> bool:
+    c = ord(ch)
+    if c < 0x80:
+        return 0x20 <= c < 0x7F
+    return (
+        0xA0 <= c <= 0xD7FF and c not in (0x2028, 0x2029)
+        or 0xE000 <= c <= 0xFFFD and c != 0xFEFF
+        or 0x10000 <= c <= 0x10FFFF
+    )
+
+
+def _quoted(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _printable(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _block_ok(s: str) -> bool:
+    if "\n" not in s or s.startswith(("\n", " ", "\t")):
+        return False
+    return all(line == "" or not line.startswith("\t") for line in s.split("\n")) and all(
+        ch == "\n" or ch == "\t" or _printable(ch) for ch in s
+    )
+
+
+def _plain_ok(s: str, flow: bool) -> bool:
+    if s.lower() in _RESERVED or s.endswith(" ") or "  " in s:
+        return False
+    return bool((_FLOW_PLAIN_RE if flow else _PLAIN_RE).match(s))
+
+
+def _scalar(v: Any, flow: bool = False) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if v != v:
+            return ".nan"
+        if v in (float("inf"), float("-inf")):
+            return ".inf" if v > 0 else "-.inf"
+        return repr(v)
+    s = str(v)
+    if TIME_RE.match(s) or _plain_ok(s, flow):
+        return s
+    return _quoted(s)
+
+
+def _is_scalar(v: Any) -> bool:
+    return not isinstance(v, dict | list)
+
+
+def _emit_block(s: str, indent: int) -> str:
+    body = s.rstrip("\n")
+    trailing = len(s) - len(body)
+    chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
+    pad = " " * indent
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    extra = [""] * (trailing - 1) if trailing > 1 else []
+    return f"|{chomp}\n" + "\n".join(lines + extra)
+
+
+def _emit_value(v: Any, indent: int) -> str:
+    """The text after `key:` (including the leading space or newline)."""
+    if isinstance(v, dict):
+        if not v:
+            return " {}"
+        return "\n" + _emit_mapping(v, indent + 2)
+    if isinstance(v, list):
+        if not v:
+            return " []"
+        if all(_is_scalar(x) for x in v):
+            parts = [_scalar(x, flow=True) for x in v]
+            return " [" + ", ".join(parts) + "]"
+        return "\n" + _emit_sequence(v, indent + 2)
+    if isinstance(v, str) and _block_ok(v):
+        return " " + _emit_block(v, indent + 2)
+    return " " + _scalar(v)
+
+
+def _emit_mapping(d: dict, indent: int) -> str:
+    pad = " " * indent
+    return "\n".join(f"{pad}{_scalar(k)}:{_emit_value(v, indent)}" for k, v in d.items())
+
+
+def _emit_sequence(items: list, indent: int) -> str:
+    pad = " " * indent
+    out = []
+    for item in items:
+        if isinstance(item, dict) and item:
+            inner = _emit_mapping(item, indent + 2)
+            out.append(pad + "- " + inner[indent + 2 :])
+        elif isinstance(item, list) and item:
+            out.append(pad + "-" + _emit_value(item, indent))
+        else:
+            out.append(pad + "- " + _emit_value(item, indent).lstrip(" "))
+    return "\n".join(out)
+
+
+def emit(data: dict) -> str:
+    """A canonical YAML document for a mapping of plain values (str, int, float, bool, None,
+    list, dict); `load_fast(emit(d))` gives `d` back."""
+    return _emit_mapping(data, 0) + "\n"
