@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +69,10 @@ def read_ref(paths: RepoPaths, name: str) -> str | None:
 
 
 def run(paths: RepoPaths, *args: str, check: bool = True, input: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        env: dict[str, str] | None = None) -> Any:
     """Run the system git in the working tree."""
+    import subprocess
+
     proc = subprocess.run(
         ["git", *args], cwd=paths.worktree, capture_output=True, text=True, input=input,
         env={**os.environ, **(env or {})},

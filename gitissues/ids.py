@@ -5,8 +5,6 @@ Anything a user types as an id is checked here before it can reach the file syst
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 
 from gitissues.errors import UsageError
@@ -50,6 +48,9 @@ def check_ref(text: str) -> str:
 
 def new_id(prefix: str, seed: str, length: int = 6) -> str:
     """A fresh id: a hash of what the issue says plus randomness, so racing creators differ."""
+    import hashlib
+    import os
+
     digest = hashlib.sha256(seed.encode() + os.urandom(16)).hexdigest()
     return f"{prefix}-{digest[:length]}"
 

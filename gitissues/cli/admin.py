@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +89,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from importlib import resources
+
     text = resources.files("gitissues").joinpath("issue.schema.json").read_text()
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

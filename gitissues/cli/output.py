@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gitissues.model import Issue
+if TYPE_CHECKING:
+    from gitissues.model import Issue
 
 
 def emit_json(doc: Any) -> None:

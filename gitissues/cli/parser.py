@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from gitissues.cli import admin, issues
 from gitissues.errors import UsageError
 
 # Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
+COMMANDS = {"init", "create", "show", "list", "search", "ready", "edit", "close", "reopen",
+            "comment", "export", "import", "doctor", "reindex", "schema"}
 QUERY_COMMANDS = {"list", "search", "ready", "export"}
 _NEGATED_TERM = re.compile(r"^-[a-z][a-z-]*:")
 
@@ -35,7 +37,8 @@ def _body(p: argparse.ArgumentParser) -> None:
     p.add_argument("--body-file", metavar="F", help="read the text from F, or - for stdin")
 
 
-def build() -> argparse.ArgumentParser:
+def build(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand gets its arguments (a read stays fast)."""
     top = _Parser(prog="gi", description="Issue Facade: git-native issues for agents and people",
                   allow_abbrev=False)
     top.add_argument("--json", action="store_true", help="print one JSON document")
@@ -43,17 +46,19 @@ def build() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    def cmd(name: str, handler, help: str, **kw) -> argparse.ArgumentParser:  # noqa: ANN001
+    def cmd(name: str, handler: str, help: str, **kw: Any) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return argparse.ArgumentParser(add_help=False)  # a throwaway: never parsed
         p = sub.add_parser(name, help=help, description=help, allow_abbrev=False, **kw)
         p.set_defaults(handler=handler)
         _common(p)
         return p
 
-    p = cmd("init", admin.cmd_init, "create the store (idempotent)")
+    p = cmd("init", "admin:cmd_init", "create the store (idempotent)")
     p.add_argument("--mode", choices=["branch", "tree"], default="branch")
     p.add_argument("--prefix", help="id prefix (default gi)")
 
-    p = cmd("create", issues.cmd_create, "create an issue; prints its id")
+    p = cmd("create", "issues:cmd_create", "create an issue; prints its id")
     p.add_argument("title")
     _body(p)
     p.add_argument("--type", "-t", default="task")
@@ -65,20 +70,20 @@ def build() -> argparse.ArgumentParser:
     p.add_argument("--milestone")
     p.add_argument("--commit", action="store_true", help="tree mode: commit the file")
 
-    p = cmd("show", issues.cmd_show, "show one issue")
+    p = cmd("show", "issues:cmd_show", "show one issue")
     p.add_argument("id")
 
     for name, help in (("list", "list issues matching a query (default is:open)"),
                        ("search", "the same as list")):
-        p = cmd(name, issues.cmd_list, help)
+        p = cmd(name, "issues:cmd_list", help)
         p.add_argument("query", nargs="*")
         _limit(p)
 
-    p = cmd("ready", issues.cmd_ready, "open, unclaimed issues whose dependencies are closed")
+    p = cmd("ready", "issues:cmd_ready", "open, unclaimed issues whose dependencies are closed")
     p.add_argument("query", nargs="*")
     _limit(p)
 
-    p = cmd("edit", issues.cmd_edit, "update fields of an issue")
+    p = cmd("edit", "issues:cmd_edit", "update fields of an issue")
     p.add_argument("id")
     p.add_argument("--title")
     _body(p)
@@ -94,37 +99,39 @@ def build() -> argparse.ArgumentParser:
     p.add_argument("--file", metavar="F", help="replace the issue with this YAML file")
     p.add_argument("--commit", action="store_true")
 
-    p = cmd("close", issues.cmd_close, "close an issue")
+    p = cmd("close", "issues:cmd_close", "close an issue")
     p.add_argument("id")
     p.add_argument("--reason")
     p.add_argument("--commit", action="store_true")
 
-    p = cmd("reopen", issues.cmd_reopen, "reopen a closed issue")
+    p = cmd("reopen", "issues:cmd_reopen", "reopen a closed issue")
     p.add_argument("id")
     p.add_argument("--commit", action="store_true")
 
-    p = cmd("comment", issues.cmd_comment, "add a comment")
+    p = cmd("comment", "issues:cmd_comment", "add a comment")
     p.add_argument("id")
     p.add_argument("text", nargs="?")
     p.add_argument("--body-file", metavar="F")
     p.add_argument("--commit", action="store_true")
 
-    p = cmd("export", admin.cmd_export, "JSON Lines, one issue a line (no query: every issue)")
+    p = cmd("export", "admin:cmd_export", "JSON Lines, one issue a line (no query: every issue)")
     p.add_argument("query", nargs="*")
 
-    p = cmd("import", admin.cmd_import, "import JSON Lines (one commit for the batch)")
+    p = cmd("import", "admin:cmd_import", "import JSON Lines (one commit for the batch)")
     p.add_argument("file", metavar="FILE", help="a .jsonl file, or - for stdin")
 
-    p = cmd("doctor", admin.cmd_doctor, "check the store; --fix repairs what it can")
+    p = cmd("doctor", "admin:cmd_doctor", "check the store; --fix repairs what it can")
     p.add_argument("--fix", action="store_true")
 
-    cmd("reindex", admin.cmd_reindex, "rebuild the derived index")
-    cmd("schema", admin.cmd_schema, "print the JSON Schema of the issue file")
+    cmd("reindex", "admin:cmd_reindex", "rebuild the derived index")
+    cmd("schema", "admin:cmd_schema", "print the JSON Schema of the issue file")
     return top
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    args, extra = build().parse_known_args(argv)
+    words = [a for a in argv if not a.startswith("-")]
+    only = words[0] if words and words[0] in COMMANDS and "-C" not in argv else None
+    args, extra = build(only).parse_known_args(argv)
     if extra:
         if args.command in QUERY_COMMANDS and all(
             _NEGATED_TERM.match(x) or not x.startswith("-") for x in extra
@@ -134,6 +141,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
             raise UsageError(f"unknown argument(s): {' '.join(extra)} "
                              f"(see 'gi {args.command} --help')")
     args.json = bool(getattr(args, "json", False))
+    module, _, func = args.handler.partition(":")
+    args.handler = getattr(importlib.import_module(f"gitissues.cli.{module}"), func)
     return args
 
 

@@ -69,13 +69,15 @@ class Backend(Protocol):
     def initialized(self) -> bool: ...
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write a whole file or nothing: a reader or a crash never sees half of it."""
+def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
+    """Write a whole file or nothing: a reader or a crash never sees half of it. `durable`
+    also syncs it to disk first; derived copies that can be rebuilt skip that."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as f:
         f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
     os.chmod(tmp, mode)
     os.replace(tmp, path)

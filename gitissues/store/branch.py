@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -97,22 +96,26 @@ class BranchBackend:
         old = index.meta("token")
         if old == tip:
             return
+        stale: set[str] = set()
         if tip is None:
             changes: list[tuple[str, str | None]] = []
             index.clear()
+            stale = self._copy_files()
         elif old and self.objects.has_commit(old):
             changes = list(self.objects.changed_files(old, tip, ids.ISSUES_DIR))
-        else:
+        else:  # no usable base: index everything, and make the copy match the tip exactly
             index.clear()
-            self._clear_copy()
             changes = list(self.objects.files_under(tip, ids.ISSUES_DIR))
+            stale = self._copy_files() - {p for p, _ in changes}
+        for path in stale:
+            self._remove_copy(path)
         for path, blob in changes:
             if blob is None:
                 index.drop(path)
                 self._remove_copy(path)
                 continue
             data = self.objects.blob(blob)
-            self._write_copy(path, data)
+            self._write_copy(path, data, check_same=True)
             try:
                 index.put(path, Issue.from_yaml(data.decode("utf-8", "replace"), path))
             except InvalidData as exc:
@@ -121,8 +124,15 @@ class BranchBackend:
         if tip:
             git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
 
-    def _write_copy(self, path: str, data: bytes) -> None:
-        write_atomic(self.copy_root / path, data, 0o444)
+    def _write_copy(self, path: str, data: bytes, check_same: bool = False) -> None:
+        target = self.copy_root / path
+        if check_same:  # reading is far cheaper than replacing, on a rebuild most are the same
+            try:
+                if target.read_bytes() == data:
+                    return
+            except OSError:
+                pass
+        write_atomic(target, data, 0o444, durable=False)
 
     def _remove_copy(self, path: str) -> None:
         try:
@@ -130,13 +140,16 @@ class BranchBackend:
         except FileNotFoundError:
             pass
 
-    def _clear_copy(self) -> None:
-        shutil.rmtree(self.copy_root / ids.ISSUES_DIR, ignore_errors=True)
+    def _copy_files(self) -> set[str]:
+        """Store-relative paths of the files in the read-only copy (temp files included)."""
+        root = self.copy_root / ids.ISSUES_DIR
+        if not root.exists():
+            return set()
+        return {p.relative_to(self.copy_root).as_posix() for p in root.rglob("*") if p.is_file()}
 
     def rebuild(self, index: Index) -> None:
         with index.writing():
             index.clear()
-            self._clear_copy()
             self._catch_up(index, self.tip())
 
     # --- writing ------------------------------------------------------------------------------
