@@ -14,8 +14,10 @@ import time
 from pathlib import Path
 
 GI = shutil.which("gi") or str(Path(sys.executable).with_name("gi"))
-WORDS = ("login crash password token parser cache index merge branch claim agent query "
-         "render button sync remote timeout retry schema label priority webhook bridge").split()
+WORDS = (
+    "login crash password token parser cache index merge branch claim agent query render "
+    "button sync remote timeout retry schema label priority webhook bridge"
+).split()
 
 
 def scratch_repo() -> Path:

@@ -19,7 +19,7 @@ ISSUES_DIR = "issues"
 
 
 def check_prefix(prefix: str) -> str:
-    if not PREFIX_RE.match(prefix) or len(prefix) > 20:
+    if not PREFIX_RE.fullmatch(prefix) or len(prefix) > 20:
         raise UsageError(
             f"invalid id prefix {prefix!r}: use lowercase letters and digits, "
             "starting with a letter (dashes allowed between words)"
@@ -28,11 +28,11 @@ def check_prefix(prefix: str) -> str:
 
 
 def is_id(text: str) -> bool:
-    return bool(ID_RE.match(text))
+    return bool(ID_RE.fullmatch(text))
 
 
 def split_id(issue_id: str) -> tuple[str, str]:
-    m = ID_RE.match(issue_id)
+    m = ID_RE.fullmatch(issue_id)
     if not m:
         raise UsageError(f"not an issue id: {issue_id!r}")
     return m.group(1), m.group(2)
@@ -41,7 +41,7 @@ def split_id(issue_id: str) -> tuple[str, str]:
 def check_ref(text: str) -> str:
     """Refuse anything that is not an id, an id prefix, bare hex or `#N`/`NAME#N`."""
     t = text.strip()
-    if _REF_RE.match(t) or REMOTE_REF_RE.match(t):
+    if _REF_RE.fullmatch(t) or REMOTE_REF_RE.fullmatch(t):
         return t
     raise UsageError(f"not an issue id: {text!r} (expected e.g. gi-7f3a9c, 7f3a or #42)")
 

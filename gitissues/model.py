@@ -246,7 +246,7 @@ def _build(data: Any, where: str, source: str | None) -> Issue:
     links = _mapping(data, "links", where)
     commits = links.get("commits") or []
     if not isinstance(commits, list) or not all(
-        isinstance(c, str) and COMMIT_RE.match(c) for c in commits
+        isinstance(c, str) and COMMIT_RE.fullmatch(c) for c in commits
     ):
         raise _fail(where, "links", "links.commits must be a list of full commit ids")
     links["commits"] = list(commits)

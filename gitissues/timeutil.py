@@ -21,7 +21,9 @@ def now() -> datetime:
 def format_time(t: datetime) -> str:
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    u = t.astimezone(UTC)
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T"
+            f"{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z")
 
 
 def now_str() -> str:

@@ -21,6 +21,19 @@ MAX_FILE_BYTES = 1 << 20
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$")
 
 
+def is_time(s: str) -> bool:
+    """A canonical UTC time that a YAML loader would read back as that same time."""
+    if not TIME_RE.fullmatch(s):
+        return False
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(s[:-1] + "+00:00")
+    except ValueError:
+        return False
+    return True
+
+
 def _check_size(text: str, where: str) -> None:
     if len(text) > MAX_FILE_BYTES:
         raise InvalidData(
@@ -63,7 +76,7 @@ def _safe_yaml() -> Any:
 def _str_representer(representer: Any, data: str) -> Any:
     from ruamel.yaml.representer import RoundTripRepresenter
 
-    if TIME_RE.match(data):
+    if is_time(data):
         return representer.represent_scalar("tag:yaml.org,2002:timestamp", data)
     return RoundTripRepresenter.represent_str(representer, data)
 
@@ -159,7 +172,7 @@ def _block_ok(s: str) -> bool:
 def _plain_ok(s: str, flow: bool) -> bool:
     if s.lower() in _RESERVED or s.endswith(" ") or "  " in s:
         return False
-    return bool((_FLOW_PLAIN_RE if flow else _PLAIN_RE).match(s))
+    return bool((_FLOW_PLAIN_RE if flow else _PLAIN_RE).fullmatch(s))
 
 
 def _scalar(v: Any, flow: bool = False) -> str:
@@ -178,7 +191,7 @@ def _scalar(v: Any, flow: bool = False) -> str:
             return ".inf" if v > 0 else "-.inf"
         return repr(v)
     s = str(v)
-    if TIME_RE.match(s) or _plain_ok(s, flow):
+    if (is_time(s) and not flow) or _plain_ok(s, flow):
         return s
     return _quoted(s)
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
-
 from typing import Any, NoReturn
 
 from gitissues.errors import UsageError
 
 # Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
 COMMANDS = {"init", "create", "show", "list", "search", "ready", "edit", "close", "reopen",
-            "comment", "export", "import", "doctor", "reindex", "schema"}
+            "comment", "export", "import", "doctor", "reindex", "schema", "config", "whoami"}
 QUERY_COMMANDS = {"list", "search", "ready", "export"}
 _NEGATED_TERM = re.compile(r"^-[a-z][a-z-]*:")
 
@@ -123,6 +122,29 @@ def build(only: str | None = None) -> argparse.ArgumentParser:
     p = cmd("doctor", "admin:cmd_doctor", "check the store; --fix repairs what it can")
     p.add_argument("--fix", action="store_true")
 
+    p = cmd("config", "config_cmd:cmd_config", "auto-configuration and settings (SPEC §7)")
+    csub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    csub.required = True
+    for name, help in (("detect", "what would be used and where each value came from"),
+                       ("init", "detect, confirm, save"), ("show", "every setting, secrets masked"),
+                       ("get", "one value"), ("set", "save one value"),
+                       ("edit", "open the settings file in $VISUAL/$EDITOR")):
+        c = csub.add_parser(name, help=help, description=help, allow_abbrev=False)
+        _common(c)
+        c.add_argument("--remote", help="the git remote to read (default: origin, else the only)")
+        if name in ("get", "set"):
+            c.add_argument("key")
+        if name == "set":
+            c.add_argument("value")
+        if name in ("set", "edit"):
+            where = c.add_mutually_exclusive_group()
+            where.add_argument("--user", action="store_true", help="the user config file")
+            where.add_argument("--repo", action="store_true", help="the repository settings")
+        if name == "init":
+            c.add_argument("--yes", "-y", action="store_true", help="save without asking")
+            c.add_argument("--platform", help="gitea|github|gitlab|jira|linear")
+
+    cmd("whoami", "config_cmd:cmd_whoami", "the agent identity and where it came from")
     cmd("reindex", "admin:cmd_reindex", "rebuild the derived index")
     cmd("schema", "admin:cmd_schema", "print the JSON Schema of the issue file")
     return top

@@ -87,7 +87,7 @@ class Store:
         """The one issue id that `ref` names (full id, unique prefix, bare hex, `#N`)."""
         ref = ids.check_ref(ref)
         index = self._fresh()
-        m = ids.REMOTE_REF_RE.match(ref)
+        m = ids.REMOTE_REF_RE.fullmatch(ref)
         if m:
             return self._resolve_remote(index, m.group(1), m.group(2), ref)
         found = index.resolve(ref)
@@ -131,10 +131,10 @@ class Store:
         from gitissues import query as q
 
         index = self._fresh()
-        terms = [query] if isinstance(query, str) else list(query)
         try:
-            parsed = q.parse(terms)
-            compiled = q.compile(parsed, me=self._me_if_needed(terms), now=timeutil.now())
+            parsed = q.parse(query if isinstance(query, str) else list(query))
+            me = self.actor if parsed.uses_me else None
+            compiled = q.compile(parsed, me=me, now=timeutil.now())
         except q.QueryError as exc:
             raise UsageError(str(exc), term=exc.term, position=exc.position) from None
         if extra_where:
@@ -144,11 +144,6 @@ class Store:
         more = bool(limit) and len(rows) > limit
         issues = [_from_row(__import__("json").loads(r[0])) for r in rows[: limit or None]]
         return ListResult(issues, more, [m for _, m in index.bad_files()])
-
-    def _me_if_needed(self, terms: list[str]) -> str | None:
-        if any("me" in re.split(r"[:,\s]", t) for t in terms):
-            return self.actor
-        return None
 
     def all_issues(self) -> list[Issue]:
         index = self._fresh()
@@ -403,7 +398,7 @@ def _comment(author: str, body: str) -> Comment:
 def _set_path(issue: Issue, key: str, value: Any) -> None:
     """`--set KEY=VALUE`: any key, dotted for nesting (agent.stage=review); validated after."""
     parts = key.split(".")
-    if not all(re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", p) for p in parts):
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", p) for p in parts):
         raise UsageError(f"invalid key {key!r} for --set")
     if parts[0] in ("id", "path"):
         raise UsageError(f"{parts[0]} cannot be changed")

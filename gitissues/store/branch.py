@@ -135,10 +135,7 @@ class BranchBackend:
         write_atomic(target, data, 0o444, durable=False)
 
     def _remove_copy(self, path: str) -> None:
-        try:
-            (self.copy_root / path).unlink()
-        except FileNotFoundError:
-            pass
+        (self.copy_root / path).unlink(missing_ok=True)
 
     def _copy_files(self) -> set[str]:
         """Store-relative paths of the files in the read-only copy (temp files included)."""
@@ -163,7 +160,8 @@ class BranchBackend:
             files: dict[str, bytes | None] = {
                 ids.issue_path(i.id): i.to_yaml().encode("utf-8") for i in change.issues}
             if tip is None:  # the first write creates the store
-                files[SETTINGS_FILE] = yamlio.emit({"mode": "branch", "prefix": ids.DEFAULT_PREFIX}).encode()
+                settings = {"mode": "branch", "prefix": ids.DEFAULT_PREFIX}
+                files[SETTINGS_FILE] = yamlio.emit(settings).encode()
             new = self.objects.commit_files(tip, files, change.message(), self._author(change))
             if self.objects.cas_ref(REF, new, tip):
                 self._after_write(index, tip, new, change, files)

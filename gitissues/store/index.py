@@ -16,7 +16,7 @@ from typing import Any
 
 from gitissues.model import Issue
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -38,7 +38,7 @@ CREATE INDEX assignees_issue ON assignees(issue);
 CREATE TABLE deps(issue TEXT NOT NULL, dep TEXT NOT NULL);
 CREATE INDEX deps_issue ON deps(issue);
 CREATE INDEX deps_dep ON deps(dep);
-CREATE VIRTUAL TABLE fts USING fts5(title, body, comments);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, comments, tokenize="porter unicode61");
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT, issue TEXT);
 CREATE TABLE bad(path TEXT PRIMARY KEY, message TEXT NOT NULL);
 """

@@ -18,7 +18,8 @@ def init_store(store: Store, mode: str, prefix: str | None) -> dict[str, Any]:
     if prefix is not None:
         ids.check_prefix(prefix)
     if store.mode == "tree" and mode == "branch" and store.backend.initialized():
-        raise UsageError("this repository already has a tree-mode store (.issue-facade/config.yaml)")
+        raise UsageError(
+            "this repository already has a tree-mode store (.issue-facade/config.yaml)")
     if mode == "tree" and store.mode != "tree":
         from gitissues.store import Store as _Store
 
