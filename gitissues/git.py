@@ -22,6 +22,15 @@ TREE_MODE, BLOB_MODE = 0o040000, 0o100644
 
 
 @dataclass(frozen=True)
+class Commit:
+    id: str
+    parents: list[str]
+    message: str
+    time: int  # seconds since the epoch
+    author: str
+
+
+@dataclass(frozen=True)
 class RepoPaths:
     worktree: Path  # top of the working tree
     gitdir: Path  # this worktree's git directory
@@ -154,6 +163,32 @@ class ObjectStore:
 
     def blob(self, oid: str) -> bytes:
         return self.repo[oid].data
+
+    def commits(self, tip: str, stop_at: str | None = None) -> Iterator[Commit]:
+        """History of `tip`, newest first (topological), ending before `stop_at`."""
+        sort = self._pygit2.enums.SortMode
+        walker = self.repo.walk(tip, sort.TOPOLOGICAL | sort.TIME)
+        if stop_at is not None and self.has_commit(stop_at):
+            walker.hide(stop_at)
+        for c in walker:
+            yield Commit(str(c.id), [str(p) for p in c.parent_ids], c.message, c.commit_time,
+                         c.author.name)
+
+    def commit_changes(self, commit: Commit, top: str) -> Iterator[tuple[str, str | None,
+                                                                       str | None]]:
+        """Files below `top` that `commit` changed against its first parent:
+        (path, old blob id or None, new blob id or None)."""
+        new_tree = self.repo[commit.id].tree
+        old_tree = self.repo[commit.parents[0]].tree if commit.parents else None
+        diff = (self.repo.diff(old_tree, new_tree) if old_tree is not None
+                else new_tree.diff_to_tree(swap=True))
+        for d in diff.deltas:
+            path = d.new_file.path if d.status_char() != "D" else d.old_file.path
+            if not path.startswith(top + "/"):
+                continue
+            old = None if d.status_char() == "A" else str(d.old_file.id)
+            new = None if d.status_char() == "D" else str(d.new_file.id)
+            yield path, old, new
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -11,8 +11,10 @@ from gitissues.errors import UsageError
 
 # Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
 COMMANDS = {"init", "create", "show", "list", "search", "ready", "edit", "close", "reopen",
-            "comment", "export", "import", "doctor", "reindex", "schema", "config", "whoami"}
-QUERY_COMMANDS = {"list", "search", "ready", "export"}
+            "comment", "export", "import", "doctor", "reindex", "schema", "config", "whoami",
+            "claim", "release", "extend", "claims", "sync", "pull", "push", "merge-driver",
+            "dep", "blocked", "graph", "log", "progress"}
+QUERY_COMMANDS = {"list", "search", "ready", "export", "claim", "blocked", "graph"}
 _NEGATED_TERM = re.compile(r"^-[a-z][a-z-]*:")
 
 
@@ -112,6 +114,65 @@ def build(only: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?")
     p.add_argument("--body-file", metavar="F")
     p.add_argument("--commit", action="store_true")
+
+    p = cmd("claim", "work:cmd_claim", "take exclusive work on an issue (or --next ready one)")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--next", action="store_true", help="take the first ready issue")
+    p.add_argument("query", nargs="*", default=[])
+    p.add_argument("--ttl", help="how long the claim lasts (default 30m)")
+    p.add_argument("--remote", nargs="?", const="", default=None, metavar="REMOTE",
+                   help="arbitrate through a git remote (default origin)")
+
+    p = cmd("release", "work:cmd_release", "give a claim back")
+    p.add_argument("id")
+    p.add_argument("--remote", nargs="?", const="", default=None, metavar="REMOTE")
+
+    p = cmd("extend", "work:cmd_extend", "prolong your claim")
+    p.add_argument("id")
+    p.add_argument("--ttl", help="new time left (default 30m)")
+    p.add_argument("--remote", nargs="?", const="", default=None, metavar="REMOTE")
+
+    p = cmd("claims", "work:cmd_claims", "live claims of every agent (or --expired)")
+    p.add_argument("--expired", action="store_true")
+
+    for name, help in (("sync", "fetch, merge and push the store with a git remote"),
+                       ("pull", "fetch and merge the store from a git remote"),
+                       ("push", "push the store to a git remote")):
+        p = cmd(name, "sync_cmd:cmd_" + name, help)
+        p.add_argument("remote", nargs="?", default=None)
+        p.add_argument("--strategy", default=None,
+                       help="merge|ours|theirs|newer|command:PROGRAM")
+
+    p = cmd("merge-driver", "sync_cmd:cmd_merge_driver", "git merge driver for issue files")
+    for a in ("base", "ours", "theirs"):
+        p.add_argument(a)
+    p.add_argument("path", nargs="?", default="")
+    p.add_argument("--strategy", default=None)
+
+    p = cmd("dep", "graph_cmd:cmd_dep", "dependencies: add A B (A depends on B), rm A B, tree ID")
+    p.add_argument("action", choices=["add", "rm", "tree"])
+    p.add_argument("ids", nargs="+", metavar="ID")
+
+    p = cmd("blocked", "graph_cmd:cmd_blocked", "open issues with an unclosed dependency")
+    p.add_argument("query", nargs="*")
+    _limit(p)
+
+    p = cmd("graph", "graph_cmd:cmd_graph", "the dependency graph as dot or mermaid")
+    p.add_argument("query", nargs="*")
+    p.add_argument("--format", choices=["dot", "mermaid"], default="dot")
+
+    p = cmd("log", "log_cmd:cmd_log", "activity stream, oldest first")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--agent")
+    p.add_argument("--since")
+    p.add_argument("--follow", action="store_true")
+    _limit(p)
+
+    p = cmd("progress", "graph_cmd:cmd_progress", "structured agent metadata")
+    p.add_argument("id")
+    p.add_argument("--progress", type=float)
+    p.add_argument("--stage")
+    p.add_argument("--checkpoint", action="append", default=[])
 
     p = cmd("export", "admin:cmd_export", "JSON Lines, one issue a line (no query: every issue)")
     p.add_argument("query", nargs="*")

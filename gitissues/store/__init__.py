@@ -255,7 +255,7 @@ class Store:
             _status_side_effects(issue)
             if reason:
                 issue.comments.append(_comment(self.actor, f"Closed: {reason}"))
-            return "close" + (f": {reason}" if reason else "")
+            return reason or "close"
 
         return self.update(ref, mutate, "close", commit)
 
@@ -275,7 +275,7 @@ class Store:
 
         def mutate(issue: Issue) -> str:
             issue.comments.append(_comment(self.actor, body))
-            return "comment " + issue.comments[-1].id
+            return issue.comments[-1].id
 
         return self.update(ref, mutate, "comment", commit)
 
@@ -321,6 +321,75 @@ class Store:
     def _with_path(self, issue: Issue) -> Issue:
         issue.path = issue.path or self.backend.display_path(issue.id)
         return issue
+
+    # --- claims and sync (gitissues.claims, gitissues.sync) ------------------------------------
+
+    def claim(self, ref: str, ttl: str | None = None, remote: str | None = None) -> Issue:
+        from gitissues import claims
+
+        return claims.claim(self, ref, ttl, remote)
+
+    def claim_next(self, query: Iterable[str] | str = (), ttl: str | None = None,
+                   remote: str | None = None) -> Issue:
+        from gitissues import claims
+
+        return claims.claim_next(self, query, ttl, remote)
+
+    def release(self, ref: str, remote: str | None = None) -> Issue:
+        from gitissues import claims
+
+        return claims.release(self, ref, remote)
+
+    def extend(self, ref: str, ttl: str | None = None, remote: str | None = None) -> Issue:
+        from gitissues import claims
+
+        return claims.extend(self, ref, ttl, remote)
+
+    def claims(self, expired: bool = False) -> list[Issue]:
+        from gitissues import claims
+
+        return claims.listing(self, expired)
+
+    def sync(self, remote: str | None = None, strategy: str | None = None,
+             pull: bool = True, push: bool = True) -> dict[str, Any]:
+        from gitissues import sync
+
+        return sync.sync(self, remote, strategy, pull=pull, push=push)
+
+    # --- the work graph, progress and the activity stream (gitissues.graph, .activity) ------
+
+    def dep_add(self, a: str, b: str) -> Issue:
+        from gitissues import graph
+
+        return graph.dep_add(self, a, b)
+
+    def dep_rm(self, a: str, b: str) -> Issue:
+        from gitissues import graph
+
+        return graph.dep_rm(self, a, b)
+
+    def ready(self, query: Iterable[str] | str = (), limit: int | None = DEFAULT_LIMIT
+              ) -> ListResult:
+        terms = [query] if isinstance(query, str) else list(query)
+        return self.list(["is:ready", *terms], limit)
+
+    def blocked(self, query: Iterable[str] | str = (), limit: int | None = DEFAULT_LIMIT
+                ) -> list[tuple[Issue, list[Issue]]]:
+        from gitissues import graph
+
+        return graph.blocked(self, query, limit)
+
+    def progress(self, ref: str, progress: float | None = None, stage: str | None = None,
+                 checkpoints: Iterable[str] = ()) -> Issue:
+        from gitissues import graph
+
+        return graph.progress(self, ref, progress, stage, list(checkpoints))
+
+    def events(self, since: str | None = None, issue: str | None = None,
+               agent: str | None = None) -> list[dict[str, Any]]:
+        from gitissues import activity
+
+        return activity.events(self, since=since, issue=issue, agent=agent)
 
     # --- maintenance --------------------------------------------------------------------------
 
