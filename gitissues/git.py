@@ -149,9 +149,13 @@ class ObjectStore:
                 elif e.type_str == "blob":
                     yield p, str(e.id)
 
-    def changed_files(self, old: str, new: str, top: str) -> Iterator[tuple[str, str | None]]:
-        """Blobs below `top` that differ between two commits: (path, new blob id or None)."""
-        diff = self.repo.diff(self.repo[old].tree, self.repo[new].tree)
+    def changed_files(self, old: str | None, new: str, top: str
+                      ) -> Iterator[tuple[str, str | None]]:
+        """Blobs below `top` that differ between two commits (None: the empty tree):
+        (path, new blob id or None)."""
+        new_tree = self.repo[new].tree
+        diff = (self.repo.diff(self.repo[old].tree, new_tree) if old is not None
+                else new_tree.diff_to_tree(swap=True))
         for delta in diff.deltas:
             for side, gone in ((delta.old_file, True), (delta.new_file, False)):
                 if not side.path.startswith(top + "/"):
@@ -163,6 +167,24 @@ class ObjectStore:
 
     def blob(self, oid: str) -> bytes:
         return self.repo[oid].data
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        base = self.repo.merge_base(a, b)
+        return str(base) if base else None
+
+    def is_ancestor(self, ancestor: str, of: str) -> bool:
+        return ancestor == of or self.repo.descendant_of(of, ancestor)
+
+    def merge_text(self, base: str, ours: str, theirs: str) -> str | None:
+        """git's line-level three-way merge; None where the edits overlap."""
+        pg = self._pygit2
+
+        def entry(text: str) -> Any:
+            return pg.IndexEntry("text", self.repo.create_blob(text.encode()),
+                                 pg.enums.FileMode.BLOB)
+
+        result = self.repo.merge_file_from_index(entry(base), entry(ours), entry(theirs))
+        return result.contents if result.automergeable else None
 
     def commits(self, tip: str, stop_at: str | None = None) -> Iterator[Commit]:
         """History of `tip`, newest first (topological), ending before `stop_at`."""
@@ -196,12 +218,13 @@ class ObjectStore:
         return str(self.repo.create_blob(data))
 
     def commit_files(self, parent: str | None, changes: dict[str, bytes | None], message: str,
-                     author: tuple[str, str]) -> str:
-        """A commit on `parent` with files set (bytes) or removed (None); returns its id."""
+                     author: tuple[str, str], merged: tuple[str, ...] = ()) -> str:
+        """A commit on `parent` with files set (bytes) or removed (None); returns its id.
+        `merged` adds parents (a merge commit)."""
         base = self.repo[parent].tree if parent else None
         tree = self._update_tree(base, _nest(changes))
         sig = self._pygit2.Signature(author[0] or "gi", author[1] or "gi@issue-facade.invalid")
-        parents = [parent] if parent else []
+        parents = ([parent] if parent else []) + list(merged)
         return str(self.repo.create_commit(None, sig, sig, message, tree, parents))
 
     def _update_tree(self, tree: Any, changes: dict[str, Any]) -> Any:
@@ -236,8 +259,8 @@ class ObjectStore:
                 return False
             ref.set_target(new, "gi: update store")
             return True
-        except (GitError, ValueError, self._pygit2.AlreadyExistsError):
-            return False
+        except (GitError, ValueError, OSError, self._pygit2.AlreadyExistsError):
+            return False  # moved, or locked by another writer this instant: a lost race
 
 
 def _nest(changes: dict[str, bytes | None]) -> dict[str, Any]:

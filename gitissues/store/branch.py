@@ -168,7 +168,14 @@ class BranchBackend:
                 return change
             self._clear_stale_lock(attempt)
             time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
-        raise Conflict(f"could not update {REF}: other writers kept moving it; try again")
+        raise self._gave_up()
+
+    def _gave_up(self) -> Conflict:
+        lock = self.stale_lock()
+        if lock is not None:
+            return Conflict(f"{REF} is locked ({lock} exists); if no gi or git process is "
+                            "running, `gi doctor --fix` removes it", lock=str(lock))
+        return Conflict(f"could not update {REF}: other writers kept moving it; try again")
 
     def _after_write(self, index: Index, old: str | None, new: str, change: Change,
                      files: dict[str, bytes | None]) -> None:
@@ -203,7 +210,7 @@ class BranchBackend:
             pass
 
     def write_settings(self, settings: dict, actor: str) -> None:
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             tip = self.tip()
             data = yamlio.emit(settings).encode()
             change = Change(op="config", actor=actor, summary="update settings")
@@ -211,8 +218,9 @@ class BranchBackend:
                                             self._author(change))
             if self.objects.cas_ref(REF, new, tip):
                 return
+            self._clear_stale_lock(attempt)
             time.sleep(random.uniform(0, 0.01))
-        raise Conflict(f"could not update {REF}: other writers kept moving it; try again")
+        raise self._gave_up()
 
     def stale_lock(self) -> Path | None:
         lock = self.paths.commondir / (REF + ".lock")
