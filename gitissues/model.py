@@ -371,6 +371,10 @@ def _update_node(node: Any, value: Any) -> Any:
         return node
     if isinstance(node, list) and isinstance(value, list):
         old = _plain(list(node))
+        fa = getattr(node, "fa", None)
+        if fa is not None and all(not isinstance(x, dict | list) for x in value) and (
+                not old or fa.flow_style()):
+            fa.set_flow_style()
         if old == value[: len(old)]:  # an append (new comments, labels)
             node.extend(_node(x) for x in value[len(old):])
         else:

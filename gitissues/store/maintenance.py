@@ -31,6 +31,7 @@ def init_store(store: Store, mode: str, prefix: str | None) -> dict[str, Any]:
         store.backend.write_settings({**settings, **wanted}, store.actor)
     if mode == "tree":
         (store.paths.worktree / ".issue-facade" / ids.ISSUES_DIR).mkdir(parents=True, exist_ok=True)
+        register_merge_driver(store.paths)
     else:
         git.ensure_excluded(store.paths, "/.issue-facade/")
     store.backend.refresh(store.index)
@@ -101,3 +102,32 @@ def _stray_temp_files(store: Store) -> list[str]:
 
 
 
+
+
+def gi_command() -> str:
+    """The installed `gi`, by absolute path, for git to run without `gi` on PATH."""
+    import shlex
+    import shutil
+    import sys
+
+    argv0 = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if argv0 is not None and argv0.name == "gi" and argv0.exists():
+        return shlex.quote(str(argv0.resolve()))
+    found = shutil.which("gi")
+    if found:
+        return shlex.quote(str(Path(found).resolve()))
+    return f"{shlex.quote(sys.executable)} -m gitissues"
+
+
+def register_merge_driver(paths: git.RepoPaths) -> None:
+    """`.gitattributes` routes issue files to `gi merge-driver`; the repo config defines it."""
+    from gitissues.merge_driver import ATTRIBUTES_LINE
+
+    attributes = paths.worktree / ".gitattributes"
+    text = attributes.read_text() if attributes.exists() else ""
+    if ATTRIBUTES_LINE not in text.splitlines():
+        sep = "" if not text or text.endswith("\n") else "\n"
+        attributes.write_text(text + sep + ATTRIBUTES_LINE + "\n")
+    git.run(paths, "config", "merge.issue-facade.name", "Issue Facade field-level merge")
+    git.run(paths, "config", "merge.issue-facade.driver",
+            f"{gi_command()} merge-driver %O %A %B %P")

@@ -1,0 +1,44 @@
+"""Remote exchange and merging: sync, pull, push, merge-driver."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gitissues.cli.issues import _store
+from gitissues.cli.output import emit_json
+
+
+def _report(result: dict[str, Any], args: argparse.Namespace) -> int:
+    if args.json:
+        emit_json(result)
+        return 0
+    parts = []
+    if result.get("fast_forward"):
+        parts.append("fast-forwarded")
+    elif result.get("merged"):
+        parts.append("merged")
+    if result.get("conflicts"):
+        parts.append(f"{len(result['conflicts'])} field conflict(s) resolved (see gi log)")
+    if result.get("pushed"):
+        parts.append("pushed")
+    print(f"{result['remote']}: " + (", ".join(parts) if parts else "up to date"))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    return _report(_store().sync(args.remote, args.strategy), args)
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _report(_store().sync(args.remote, args.strategy, push=False), args)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    return _report(_store().sync(args.remote, args.strategy, pull=False), args)
+
+
+def cmd_merge_driver(args: argparse.Namespace) -> int:
+    from gitissues.merge_driver import run
+
+    return run(args.base, args.ours, args.theirs, args.path, args.strategy)

@@ -1,0 +1,199 @@
+"""Three-way merge of issues, field by field (SPEC §6). Used by sync, the tree-mode merge
+driver and the bridges.
+
+The result never depends on which side is "ours": sets merge their adds and removes, comments
+unite by id, the body merges line by line, and a scalar changed on both sides goes to the later
+`updated` (then a stable tie-break), its losing value kept on record as a `Conflict`. So two
+clones that merge the same pair of versions get the same issue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gitissues.errors import UsageError
+from gitissues.model import Issue
+
+SET_FIELDS = ("labels", "assignees", "depends_on")
+STRATEGIES = ("merge", "ours", "theirs", "newer")
+
+
+@dataclass
+class Conflict:
+    """A value that lost a both-sides change, kept so nothing is silently dropped."""
+
+    issue: str
+    field: str
+    kept: Any
+    lost: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"issue": self.issue, "field": self.field, "kept": self.kept, "lost": self.lost}
+
+
+def check_strategy(strategy: str | None) -> str:
+    s = strategy or "merge"
+    if s in STRATEGIES or (s.startswith("command:") and len(s) > len("command:")):
+        return s
+    raise UsageError(f"invalid strategy {s!r}: use merge, ours, theirs, newer or command:PROGRAM")
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+class _Merger:
+    def __init__(self, issue_id: str, ours: dict, theirs: dict, strategy: str,
+                 merge_text: Callable[[str, str, str], str | None]) -> None:
+        self.issue_id, self.strategy, self.merge_text = issue_id, strategy, merge_text
+        self.conflicts: list[Conflict] = []
+        # Which side wins a both-sides change: the later `updated`, then the larger value.
+        self.ours_newer = (ours.get("updated") or "") > (theirs.get("updated") or "")
+        self.same_time = (ours.get("updated") or "") == (theirs.get("updated") or "")
+
+    def _pick(self, field: str, ours: Any, theirs: Any) -> Any:
+        if self.strategy == "ours":
+            win, lose = ours, theirs
+        elif self.strategy == "theirs":
+            win, lose = theirs, ours
+        elif self.same_time:
+            win, lose = (ours, theirs) if _key(ours) > _key(theirs) else (theirs, ours)
+        else:
+            win, lose = (ours, theirs) if self.ours_newer else (theirs, ours)
+        self.conflicts.append(Conflict(self.issue_id, field, win, lose))
+        return win
+
+    def scalar(self, field: str, base: Any, ours: Any, theirs: Any) -> Any:
+        if _key(ours) == _key(theirs):
+            return ours
+        if _key(ours) == _key(base):
+            return theirs
+        if _key(theirs) == _key(base):
+            return ours
+        if isinstance(ours, dict) and isinstance(theirs, dict) and field != "claim":
+            return self.mapping(field, base if isinstance(base, dict) else {}, ours, theirs)
+        return self._pick(field, ours, theirs)
+
+    def mapping(self, field: str, base: dict, ours: dict, theirs: dict) -> dict:
+        out = {}
+        for k in _ordered_keys(base, ours, theirs):
+            b, o, t = base.get(k, _MISSING), ours.get(k, _MISSING), theirs.get(k, _MISSING)
+            v = self.scalar(f"{field}.{k}" if field else k, b, o, t)
+            if v is not _MISSING:
+                out[k] = v
+        return out
+
+    def set(self, base: list, ours: list, theirs: list) -> list:
+        b, o, t = set(map(_key, base)), set(map(_key, ours)), set(map(_key, theirs))
+        removed = (b - o) | (b - t)
+        added = sorted(((o - b) | (t - b)) - removed)
+        by_key = {_key(x): x for x in [*base, *ours, *theirs]}
+        kept = [x for x in base if _key(x) not in removed]
+        return kept + [by_key[k] for k in added if k not in {_key(x) for x in kept}]
+
+    def comments(self, base: list, ours: list, theirs: list) -> list:
+        base_by = {c["id"]: c for c in base}
+        ours_by, theirs_by = {c["id"]: c for c in ours}, {c["id"]: c for c in theirs}
+        out = []
+        for cid in ours_by.keys() | theirs_by.keys():
+            o, t = ours_by.get(cid), theirs_by.get(cid)
+            if o is None or t is None:
+                gone = cid in base_by  # deleted on one side: a deletion of an unchanged comment
+                kept = o or t
+                if gone and _key(kept) == _key(base_by[cid]):
+                    continue
+                out.append(kept)
+            else:
+                out.append(self.scalar(f"comments.{cid}", base_by.get(cid), o, t))
+        return sorted(out, key=lambda c: (c.get("created") or "", c["id"]))
+
+    def body(self, base: str, ours: str, theirs: str) -> str:
+        if ours == theirs or theirs == base:
+            return ours
+        if ours == base:
+            return theirs
+        merged = self.merge_text(base, ours, theirs)
+        return merged if merged is not None else self._pick("body", ours, theirs)
+
+
+_MISSING: Any = type("Missing", (), {"__repr__": lambda s: "<missing>"})()
+
+
+def _ordered_keys(*dicts: dict) -> list[str]:
+    seen: dict[str, None] = {}
+    for d in dicts:
+        for k in d:
+            seen.setdefault(k, None)
+    return list(seen)
+
+
+def merge_issues(base: Issue | None, ours: Issue, theirs: Issue, strategy: str = "merge",
+                 merge_text: Callable[[str, str, str], str | None] | None = None,
+                 ) -> tuple[Issue, list[Conflict]]:
+    """The merged issue and the conflicts it resolved. `merge_text(base, ours, theirs)` does
+    the line-level body merge and returns None when the edits overlap."""
+    if strategy == "newer":
+        o, t = ours.updated or "", theirs.updated or ""
+        keep, other = (ours, theirs) if (o, _key(ours.to_dict())) >= (
+            t, _key(theirs.to_dict())) else (theirs, ours)
+        conflicts = [Conflict(ours.id, "*", keep.updated, other.updated)]
+        return keep.copy(), conflicts
+    b = base.to_dict() if base else {"id": ours.id}
+    o, t = ours.to_dict(), theirs.to_dict()
+    m = _Merger(ours.id, o, t, strategy, merge_text or (lambda *_: None))
+    out: dict[str, Any] = {}
+    for k in _ordered_keys(o, t, b):
+        bv, ov, tv = b.get(k, _MISSING), o.get(k, _MISSING), t.get(k, _MISSING)
+        if k == "updated":
+            continue
+        if k in SET_FIELDS:
+            out[k] = m.set(_list(bv), _list(ov), _list(tv))
+        elif k == "links":
+            out[k] = _merge_links(m, _dict(bv), _dict(ov), _dict(tv))
+        elif k == "comments":
+            out[k] = m.comments(_list(bv), _list(ov), _list(tv))
+        elif k == "body":
+            out[k] = m.body(_str(bv), _str(ov), _str(tv))
+        else:
+            v = m.scalar(k, bv, ov, tv)
+            if v is not _MISSING:
+                out[k] = v
+    out["updated"] = max(o.get("updated") or "", t.get("updated") or "")
+    _fix_status(out, o, t)
+    merged = Issue.from_dict(out, ours.path or ours.id)
+    merged.source, merged.path = ours.source, ours.path
+    return merged, m.conflicts
+
+
+def _merge_links(m: _Merger, base: dict, ours: dict, theirs: dict) -> dict:
+    out = m.mapping("links", {k: v for k, v in base.items() if k != "commits"},
+                    {k: v for k, v in ours.items() if k != "commits"},
+                    {k: v for k, v in theirs.items() if k != "commits"})
+    out["commits"] = m.set(_list(base.get("commits")), _list(ours.get("commits")),
+                           _list(theirs.get("commits")))
+    return out
+
+
+def _fix_status(out: dict, ours: dict, theirs: dict) -> None:
+    """`closed` follows `status`, whichever side each came from."""
+    if out.get("status") == "closed":
+        out["closed"] = out.get("closed") or max(ours.get("closed") or "",
+                                                 theirs.get("closed") or "") or out["updated"]
+        out["claim"] = None
+    else:
+        out["closed"] = None
+
+
+def _list(v: Any) -> list:
+    return list(v) if isinstance(v, list) else []
+
+
+def _dict(v: Any) -> dict:
+    return dict(v) if isinstance(v, dict) else {}
+
+
+def _str(v: Any) -> str:
+    return v if isinstance(v, str) else ""
