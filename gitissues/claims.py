@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from gitissues import timeutil
 from gitissues.errors import Conflict, NotFound, UsageError
 from gitissues.model import Claim, Issue
-from gitissues.store.backend import REF, Change, Snapshot
+from gitissues.store.backend import REF, Change
 
 if TYPE_CHECKING:
     from gitissues.store import Store
+    from gitissues.store.backend import Snapshot
 
 DEFAULT_TTL = "30m"
 
@@ -52,6 +53,7 @@ def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
     if live and live.agent != agent:
         raise Conflict(f"{issue.id} is claimed by {live.agent} until {live.expires_at}",
                        id=issue.id, holder=live.agent, expires_at=live.expires_at)
+    issue.updated = now_s
     if live:
         live.expires_at = max(live.expires_at, expires)
         return f"extend claim to {live.expires_at}"
@@ -120,6 +122,7 @@ def release(store: Store, ref: str, remote: str | None) -> Issue:
         if issue.claim is None:
             return store._change("release", "not claimed", [])
         issue.claim = None
+        issue.updated = now
         if issue.status == "in_progress":
             issue.status = "open"
         return store._change("release", f"released by {agent}", [issue])

@@ -301,22 +301,27 @@ def _refuse_aliases(data: Any, path: Path) -> None:
 def save_user_config(path: str | Path, data: Mapping[str, Any]) -> None:
     """Write atomically (tmp + rename) with mode 0600, whatever mode an old file had; a
     symlinked config (dotfile managers) is written through to its target."""
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe")
     yaml.default_flow_style = False
     buffer = io.StringIO()
     yaml.dump(dict(data), buffer)
+    save_user_text(path, buffer.getvalue())
+
+
+def save_user_text(path: str | Path, text: str) -> None:
+    """`save_user_config` for text the user wrote (`gi config edit`): comments survive."""
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(buffer.getvalue())
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
@@ -324,6 +329,31 @@ def save_user_config(path: str | Path, data: Mapping[str, Any]) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write user config: {exc}", path=path) from exc
+
+
+def backup_file(path: str | Path, stamp: str) -> Path | None:
+    """Copy `path` to `<path>.bak-<stamp>` (mode 0600: it may hold secrets) before it is
+    replaced; None when there is nothing to keep. A second backup in the same second gets
+    a counter rather than overwriting the first."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}", path=path) from exc
+    for n in range(1000):
+        backup = path.with_name(f"{path.name}.bak-{stamp}" + (f"-{n}" if n else ""))
+        try:
+            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ConfigError(f"{backup}: cannot write a backup: {exc}", path=path) from exc
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return backup
+    raise ConfigError(f"{path}: too many backups for {stamp}", path=path)
 
 
 def __getattr__(name: str) -> Any:

@@ -10,31 +10,25 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gitissues.errors import Conflict, GiError, UsageError
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 _OID_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 TREE_MODE, BLOB_MODE = 0o040000, 0o100644
 
 
-@dataclass(frozen=True)
-class Commit:
-    id: str
-    parents: list[str]
-    message: str
-    time: int  # seconds since the epoch
-    author: str
-
-
-@dataclass(frozen=True)
-class RepoPaths:
-    worktree: Path  # top of the working tree
-    gitdir: Path  # this worktree's git directory
-    commondir: Path  # shared git directory (refs, objects, info/exclude)
+# A store commit: id, parent ids, message, time (seconds since the epoch), author name.
+Commit = namedtuple("Commit", "id parents message time author")
+# worktree: top of the working tree; gitdir: this worktree's git directory;
+# commondir: the shared git directory (refs, objects, info/exclude).
+RepoPaths = namedtuple("RepoPaths", "worktree gitdir commondir")
 
 
 def find_repo(start: str | os.PathLike[str] = ".") -> RepoPaths:
@@ -167,6 +161,16 @@ class ObjectStore:
 
     def blob(self, oid: str) -> bytes:
         return self.repo[oid].data
+
+    def first_version(self, tip: str, stop_at: str | None, path: str) -> bytes | None:
+        """The content `path` had when it first appeared in `tip`'s history after `stop_at`."""
+        first = None
+        for c in self.commits(tip, stop_at):
+            data = self.blob_at(c.id, path)
+            if data is None:
+                break
+            first = data
+        return first
 
     def merge_base(self, a: str, b: str) -> str | None:
         base = self.repo.merge_base(a, b)

@@ -1,51 +1,95 @@
-"""Who is acting: the agent id recorded on every write and meant by `me` in queries (SPEC §7)."""
+"""Who is acting: the agent id recorded on every write and meant by `me` in queries (SPEC §7).
+
+First found wins: `GI_AGENT` / `ISSUE_AGENT_ID`, `agent.id` in config (repository settings, then
+the user config, as §7's precedence says), the MCP client's name, git `user.name`, the OS user.
+The id ends up in commit trailers (`Gi-Actor:`), so a value that would break a trailer (a newline,
+a control character) is refused rather than silently recorded.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+import re
+from collections.abc import Mapping
 
 from gitissues import git
+from gitissues.errors import UsageError
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 AGENT_VARS = ("GI_AGENT", "ISSUE_AGENT_ID")
 TYPE_VARS = ("GI_AGENT_TYPE", "ISSUE_AGENT_TYPE")
+MAX_LENGTH = 200
+_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _user_config_value(key: str) -> str | None:
+def _clean(value: Any, where: str) -> str | None:
+    """A usable one-line id, None for an empty value; a usage error names a broken one."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if _BAD_CHARS.search(text) or len(text) > MAX_LENGTH:
+        raise UsageError(f"{where}: an agent identity must be one line of at most "
+                         f"{MAX_LENGTH} printable characters")
+    return text
+
+
+def _from_env(variables: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, str] | None:
+    for var in variables:
+        value = _clean(env.get(var), var)
+        if value:
+            return value, f"env:{var}"
+    return None
+
+
+def _from_config(key: str, settings: Mapping[str, Any] | None,
+                 env: Mapping[str, str]) -> tuple[str, str] | None:
+    """`key` in the repository settings, else in the user config (a broken user file is
+    ignored here: `gi config show` reports it, writes should not fail over it)."""
+    from gitissues import config
+
+    value = _clean(config.get_dotted(settings or {}, key), f"repository settings {key}")
+    if value:
+        return value, "repo:config.yaml"
     try:
-        from gitissues import config
+        from gitissues.settings import load_user_config
 
-        data = config.load_yaml_file(config.user_config_path(os.environ))
+        path, data = load_user_config(env)
     except Exception:
         return None
-    value = config.get_dotted(data, key)
-    return str(value) if value not in (None, "") else None
+    value = _clean(config.get_dotted(data, key), f"{path}: {key}")
+    return (value, f"user:{path}") if value else None
 
 
-def agent(paths: git.RepoPaths | None, settings: dict | None = None) -> tuple[str, str]:
-    """(agent id, where it came from): env, then config `agent.id`, git user.name, OS user."""
-    for var in AGENT_VARS:
-        if os.environ.get(var):
-            return os.environ[var], f"env:{var}"
-    repo_value = ((settings or {}).get("agent") or {}).get("id")
-    if repo_value:
-        return str(repo_value), "repo:config.yaml"
-    user_value = _user_config_value("agent.id")
-    if user_value:
-        return user_value, "user-config"
+def agent(paths: git.RepoPaths | None, settings: dict | None = None, *,
+          client: str | None = None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(agent id, where it came from). `client` is an MCP client's name (SPEC §3, `gi mcp`)."""
+    env = os.environ if env is None else env
+    found = _from_env(AGENT_VARS, env) or _from_config("agent.id", settings, env)
+    if found:
+        return found
+    name = _clean(client, "MCP client name")
+    if name:
+        return name, "mcp:client"
     if paths is not None:
-        name = git.config_get(paths, "user.name")
+        name = _clean(git.config_get(paths, "user.name"), "git user.name")
         if name:
             return name, "git:user.name"
     try:
-        return getpass.getuser(), "os-user"
+        user = _clean(getpass.getuser(), "OS user")
     except Exception:
-        return "unknown", "default"
+        user = None
+    return (user, "os-user") if user else ("unknown", "default")
 
 
-def agent_type() -> tuple[str | None, str | None]:
-    for var in TYPE_VARS:
-        if os.environ.get(var):
-            return os.environ[var], f"env:{var}"
-    value = _user_config_value("agent.type")
-    return (value, "user-config") if value else (None, None)
+def agent_type(settings: dict | None = None, *,
+               env: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(agent type or None, where it came from): the agent's role, e.g. `coder`, `reviewer`."""
+    env = os.environ if env is None else env
+    found = _from_env(TYPE_VARS, env) or _from_config("agent.type", settings, env)
+    return found if found else (None, None)

@@ -41,8 +41,18 @@ def check_strategy(strategy: str | None) -> str:
     raise UsageError(f"invalid strategy {s!r}: use merge, ours, theirs, newer or command:PROGRAM")
 
 
+_MISSING: Any = type("Missing", (), {"__repr__": lambda s: "<missing>"})()
+
+
 def _key(value: Any) -> str:
+    """A canonical text of a value, for comparing (a missing key differs from any value)."""
+    if value is _MISSING:
+        return "\0missing"
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _recorded(value: Any) -> Any:
+    return None if value is _MISSING else value
 
 
 class _Merger:
@@ -63,7 +73,7 @@ class _Merger:
             win, lose = (ours, theirs) if _key(ours) > _key(theirs) else (theirs, ours)
         else:
             win, lose = (ours, theirs) if self.ours_newer else (theirs, ours)
-        self.conflicts.append(Conflict(self.issue_id, field, win, lose))
+        self.conflicts.append(Conflict(self.issue_id, field, _recorded(win), _recorded(lose)))
         return win
 
     def scalar(self, field: str, base: Any, ours: Any, theirs: Any) -> Any:
@@ -87,6 +97,10 @@ class _Merger:
         return out
 
     def set(self, base: list, ours: list, theirs: list) -> list:
+        if _key(ours) == _key(theirs) or _key(theirs) == _key(base):
+            return ours
+        if _key(ours) == _key(base):
+            return theirs
         b, o, t = set(map(_key, base)), set(map(_key, ours)), set(map(_key, theirs))
         removed = (b - o) | (b - t)
         added = sorted(((o - b) | (t - b)) - removed)
@@ -95,6 +109,10 @@ class _Merger:
         return kept + [by_key[k] for k in added if k not in {_key(x) for x in kept}]
 
     def comments(self, base: list, ours: list, theirs: list) -> list:
+        if _key(ours) == _key(theirs) or _key(theirs) == _key(base):
+            return ours
+        if _key(ours) == _key(base):
+            return theirs
         base_by = {c["id"]: c for c in base}
         ours_by, theirs_by = {c["id"]: c for c in ours}, {c["id"]: c for c in theirs}
         out = []
@@ -119,9 +137,6 @@ class _Merger:
         return merged if merged is not None else self._pick("body", ours, theirs)
 
 
-_MISSING: Any = type("Missing", (), {"__repr__": lambda s: "<missing>"})()
-
-
 def _ordered_keys(*dicts: dict) -> list[str]:
     seen: dict[str, None] = {}
     for d in dicts:
@@ -130,18 +145,22 @@ def _ordered_keys(*dicts: dict) -> list[str]:
     return list(seen)
 
 
-def merge_issues(base: Issue | None, ours: Issue, theirs: Issue, strategy: str = "merge",
+def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy: str = "merge",
                  merge_text: Callable[[str, str, str], str | None] | None = None,
                  ) -> tuple[Issue, list[Conflict]]:
     """The merged issue and the conflicts it resolved. `merge_text(base, ours, theirs)` does
-    the line-level body merge and returns None when the edits overlap."""
+    the line-level body merge and returns None when the edits overlap. `base` may be a partial
+    mapping of fields (see sync._base_version)."""
     if strategy == "newer":
         o, t = ours.updated or "", theirs.updated or ""
         keep, other = (ours, theirs) if (o, _key(ours.to_dict())) >= (
             t, _key(theirs.to_dict())) else (theirs, ours)
         conflicts = [Conflict(ours.id, "*", keep.updated, other.updated)]
         return keep.copy(), conflicts
-    b = base.to_dict() if base else {"id": ours.id}
+    if isinstance(base, dict):  # a partial base: the fields both sides agreed on
+        b = {"id": ours.id, **base}
+    else:
+        b = base.to_dict() if base else {"id": ours.id}
     o, t = ours.to_dict(), theirs.to_dict()
     m = _Merger(ours.id, o, t, strategy, merge_text or (lambda *_: None))
     out: dict[str, Any] = {}

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from gitissues import ids, timeutil, yamlio
 from gitissues.errors import InvalidData
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 STATUSES = ("open", "in_progress", "blocked", "closed")
 TYPES = ("bug", "feature", "task", "epic", "chore")
@@ -30,24 +32,36 @@ _ALWAYS_WRITTEN = ("id", "title", "status", "type", "priority", "labels", "assig
                    "author", "created", "updated")
 
 
-@dataclass
-class Comment:
-    id: str
-    author: str
-    created: str
-    body: str
-    extra: dict[str, Any] = field(default_factory=dict)
+class _Record:
+    """Equality and repr by `to_dict()`. (Plain classes, not dataclasses: importing
+    dataclasses pulls in inspect, ~8 ms on every `gi` call.)"""
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.to_dict()!r})"
+
+
+class Comment(_Record):
+    def __init__(self, id: str, author: str, created: str, body: str,
+                 extra: dict[str, Any] | None = None) -> None:
+        self.id, self.author, self.created, self.body = id, author, created, body
+        self.extra: dict[str, Any] = extra if extra is not None else {}
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "author": self.author, "created": self.created,
                 "body": self.body, **self.extra}
 
 
-@dataclass
-class Claim:
-    agent: str
-    claimed_at: str
-    expires_at: str
+class Claim(_Record):
+    def __init__(self, agent: str, claimed_at: str, expires_at: str) -> None:
+        self.agent, self.claimed_at, self.expires_at = agent, claimed_at, expires_at
 
     def to_dict(self) -> dict[str, Any]:
         return {"agent": self.agent, "claimed_at": self.claimed_at, "expires_at": self.expires_at}
@@ -56,31 +70,36 @@ class Claim:
         return self.expires_at > now
 
 
-@dataclass
-class Issue:
-    id: str
-    title: str
-    status: str = "open"
-    type: str = "task"
-    priority: int = 2
-    labels: list[str] = field(default_factory=list)
-    assignees: list[str] = field(default_factory=list)
-    milestone: str | None = None
-    parent: str | None = None
-    depends_on: list[str] = field(default_factory=list)
-    author: str = ""
-    created: str = ""
-    updated: str = ""
-    closed: str | None = None
-    claim: Claim | None = None
-    agent: dict[str, Any] = field(default_factory=dict)
-    links: dict[str, Any] = field(default_factory=lambda: {"commits": []})
-    remote: dict[str, Any] = field(default_factory=dict)
-    body: str = ""
-    comments: list[Comment] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    source: str | None = field(default=None, repr=False, compare=False)
-    path: str | None = field(default=None, repr=False, compare=False)
+class Issue(_Record):
+    """One issue. `source` is the file text it was read from (for round-trip writing) and
+    `path` where it lives; neither takes part in equality."""
+
+    def __init__(
+        self, id: str, title: str, status: str = "open", type: str = "task", priority: int = 2,
+        labels: list[str] | None = None, assignees: list[str] | None = None,
+        milestone: str | None = None, parent: str | None = None,
+        depends_on: list[str] | None = None, author: str = "", created: str = "",
+        updated: str = "", closed: str | None = None, claim: Claim | None = None,
+        agent: dict[str, Any] | None = None, links: dict[str, Any] | None = None,
+        remote: dict[str, Any] | None = None, body: str = "",
+        comments: list[Comment] | None = None, extra: dict[str, Any] | None = None,
+        source: str | None = None, path: str | None = None,
+    ) -> None:
+        self.id, self.title, self.status, self.type = id, title, status, type
+        self.priority = priority
+        self.labels: list[str] = labels if labels is not None else []
+        self.assignees: list[str] = assignees if assignees is not None else []
+        self.milestone, self.parent = milestone, parent
+        self.depends_on: list[str] = depends_on if depends_on is not None else []
+        self.author, self.created, self.updated, self.closed = author, created, updated, closed
+        self.claim = claim
+        self.agent: dict[str, Any] = agent if agent is not None else {}
+        self.links: dict[str, Any] = links if links is not None else {"commits": []}
+        self.remote: dict[str, Any] = remote if remote is not None else {}
+        self.body = body
+        self.comments: list[Comment] = comments if comments is not None else []
+        self.extra: dict[str, Any] = extra if extra is not None else {}
+        self.source, self.path = source, path
 
     # --- conversion -----------------------------------------------------------------------
 

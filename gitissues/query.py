@@ -27,7 +27,7 @@ Where the SPEC is silent:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 from datetime import UTC, datetime, timedelta
 
 STATUSES = ("open", "in_progress", "blocked", "closed")
@@ -67,22 +67,15 @@ class QueryError(ValueError):
         self.position = position
 
 
-@dataclass(frozen=True)
-class Term:
-    """One term: a qualifier (`name`) with parsed `values` ORed, or text (`name` None) whose
-    single value is an FTS5 phrase."""
-
-    position: int
-    raw: str
-    name: str | None
-    values: tuple
-    negated: bool = False
+# One term: a qualifier (`name`) with parsed `values` ORed, or text (`name` None) whose single
+# value is an FTS5 phrase. (A namedtuple: typing and dataclasses cost milliseconds to import.)
+Term = namedtuple("Term", "position raw name values negated", defaults=(False,))
 
 
-@dataclass
 class Query:
-    terms: list[Term]
-    sort: list[tuple[str, str]] = field(default_factory=list)  # explicit (key, asc|desc)
+    def __init__(self, terms: list[Term], sort: list[tuple[str, str]] | None = None) -> None:
+        self.terms = terms
+        self.sort: list[tuple[str, str]] = sort or []  # explicit (key, asc|desc)
 
     @property
     def names_status(self) -> bool:
@@ -101,12 +94,10 @@ class Query:
         return any(t.name is None for t in self.terms)
 
 
-@dataclass
 class Compiled:
-    where: str
-    params: list
-    order_by: str
-    text: str | None = None
+    def __init__(self, where: str, params: list, order_by: str, text: str | None = None
+                 ) -> None:
+        self.where, self.params, self.order_by, self.text = where, params, order_by, text
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -267,11 +258,9 @@ class _NoIdentity(Exception):
     pass
 
 
-@dataclass
 class _Context:
-    me: str | None
-    now: str
-    now_dt: datetime
+    def __init__(self, me: str | None, now: str, now_dt: datetime) -> None:
+        self.me, self.now, self.now_dt = me, now, now_dt
 
     def who(self, name: str, me_ok: bool = True) -> str:
         if me_ok and name.lower() == "me":

@@ -131,7 +131,8 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str, strategy
             continue
         if their_blob is None:
             continue
-        merged = _merge_file(store, path, objects.blob_at(base, path), objects.blob(my_blob),
+        merged = _merge_file(store, path, _base_version(objects, base, ours, theirs, path),
+                             objects.blob(my_blob),
                              objects.blob(their_blob), strategy, conflicts)
         if merged is not None:
             changes[path] = merged
@@ -141,7 +142,26 @@ def merge_trees(store: Store, base: str | None, ours: str, theirs: str, strategy
     return changes, conflicts
 
 
-def _merge_file(store: Store, path: str, base: bytes | None, ours: bytes, theirs: bytes,
+def _base_version(objects: Any, base: str | None, ours: str, theirs: str, path: str
+                  ) -> bytes | dict | None:
+    """The common version of a file. A file that both sides added (the same import on two
+    clones) has none in the merge base; then the fields on which both sides' first versions
+    agree are the common base, so only real edits count as changes."""
+    found = objects.blob_at(base, path) if base else None
+    if found is not None:
+        return found
+    mine, other = (objects.first_version(tip, base, path) for tip in (ours, theirs))
+    if mine is None or other is None:
+        return None
+    try:
+        a = Issue.from_yaml(mine.decode("utf-8"), path).to_dict()
+        b = Issue.from_yaml(other.decode("utf-8"), path).to_dict()
+    except (InvalidData, UnicodeDecodeError):
+        return None
+    return {k: v for k, v in a.items() if k in b and b[k] == v}
+
+
+def _merge_file(store: Store, path: str, base: bytes | dict | None, ours: bytes, theirs: bytes,
                 strategy: str, conflicts: list[MergeConflict]) -> bytes | None:
     """One issue changed on both sides; None keeps ours as it is."""
     try:
@@ -152,14 +172,15 @@ def _merge_file(store: Store, path: str, base: bytes | None, ours: bytes, theirs
         other = Issue.from_yaml(theirs.decode("utf-8"), path)
     except (InvalidData, UnicodeDecodeError):
         return None
-    old = None
-    if base is not None:
+    old: Issue | dict | None = base if isinstance(base, dict) else None
+    if isinstance(base, bytes):
         try:
             old = Issue.from_yaml(base.decode("utf-8"), path)
         except (InvalidData, UnicodeDecodeError):
             old = None
     if strategy.startswith("command:"):
-        return resolve_with_command(strategy[len("command:"):], base, ours, theirs, path)
+        raw = base if isinstance(base, bytes) else None
+        return resolve_with_command(strategy[len("command:"):], raw, ours, theirs, path)
     merged, found = merge_issues(old, mine, other, strategy,
                                  store.backend.objects.merge_text)  # type: ignore[attr-defined]
     conflicts.extend(found)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from gitissues.cli.output import emit_json, print_issue, print_issues, warn
 from gitissues.errors import UsageError
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _store() -> Any:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
-from typing import Any, NoReturn
 
 from gitissues.errors import UsageError
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 # Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
 COMMANDS = {"init", "create", "show", "list", "search", "ready", "edit", "close", "reopen",

@@ -10,25 +10,31 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from gitissues import git, ids, timeutil
 from gitissues.errors import Ambiguous, Conflict, InvalidData, NotFound, UsageError
 from gitissues.model import STATUSES, TYPES, Comment, Issue
-from gitissues.store.backend import Backend, Change, Snapshot
+from gitissues.store.backend import Change
 from gitissues.store.index import Index
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gitissues.store.backend import Backend, Snapshot
 
 DEFAULT_LIMIT = 50
 
 
-@dataclass
 class ListResult:
-    issues: list[Issue]
-    more: bool = False  # the limit cut the list
-    warnings: list[str] = field(default_factory=list)
+    """Issues a query found; `more` says the limit cut the list; `warnings` name malformed
+    files that were skipped."""
+
+    def __init__(self, issues: list[Issue], more: bool = False,
+                 warnings: list[str] | None = None) -> None:
+        self.issues, self.more, self.warnings = issues, more, warnings or []
 
 
 def open_store(path: str | os.PathLike[str] = ".") -> Store:
@@ -164,7 +170,7 @@ class Store:
         from gitissues import identity
 
         return Change(op=op, actor=self.actor, summary=summary, issues=issues,
-                      agent_type=identity.agent_type()[0], commit=commit)
+                      agent_type=identity.agent_type(self._settings_or_empty())[0], commit=commit)
 
     def create(self, title: str, *, body: str = "", type: str = "task", priority: int = 2,
                labels: Iterable[str] = (), assignees: Iterable[str] = (),

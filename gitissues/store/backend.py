@@ -5,27 +5,56 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from gitissues.model import Issue
 from gitissues.store.index import Index
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Snapshot(Protocol):
+        """The store as it was when a change was computed."""
+
+        def get(self, issue_id: str) -> Issue | None: ...
+
+        def exists(self, issue_id: str) -> bool: ...
+
+        def settings(self) -> dict: ...
+
+
+    class Backend(Protocol):
+        mode: str
+
+        def display_path(self, issue_id: str) -> str: ...
+
+        def refresh(self, index: Index) -> None:
+            """Bring the index (and any derived copy) up to the store's current state."""
+
+        def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
+            """Compute a change on the current state and apply it atomically; retried on races."""
+
+        def settings(self) -> dict: ...
+
+        def write_settings(self, settings: dict, actor: str) -> None: ...
+
+        def initialized(self) -> bool: ...
+
 
 REF = "refs/heads/issue-facade"
 MAX_TRAILER_IDS = 50
 
 
-@dataclass
 class Change:
-    """One store change: what `fn` in `transact` returns, and what the commit records."""
+    """One store change: what `fn` in `transact` returns, and what the commit records.
+    `commit` (tree mode) also commits the files to the code branch."""
 
-    op: str
-    actor: str
-    summary: str
-    issues: list[Issue] = field(default_factory=list)
-    agent_type: str | None = None
-    commit: bool = False  # tree mode: also commit the files to the code branch
+    def __init__(self, op: str, actor: str, summary: str, issues: list[Issue] | None = None,
+                 agent_type: str | None = None, commit: bool = False) -> None:
+        self.op, self.actor, self.summary = op, actor, summary
+        self.issues: list[Issue] = issues or []
+        self.agent_type, self.commit = agent_type, commit
 
     def message(self) -> str:
         ids = [i.id for i in self.issues]
@@ -39,34 +68,6 @@ class Change:
         else:
             lines.append(f"Gi-Issue-Count: {len(ids)}")
         return "\n".join(lines) + "\n"
-
-
-class Snapshot(Protocol):
-    """The store as it was when a change was computed."""
-
-    def get(self, issue_id: str) -> Issue | None: ...
-
-    def exists(self, issue_id: str) -> bool: ...
-
-    def settings(self) -> dict: ...
-
-
-class Backend(Protocol):
-    mode: str
-
-    def display_path(self, issue_id: str) -> str: ...
-
-    def refresh(self, index: Index) -> None:
-        """Bring the index (and any derived copy) up to the store's current state."""
-
-    def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        """Compute a change on the current state and apply it atomically; retried on races."""
-
-    def settings(self) -> dict: ...
-
-    def write_settings(self, settings: dict, actor: str) -> None: ...
-
-    def initialized(self) -> bool: ...
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:

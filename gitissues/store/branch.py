@@ -17,8 +17,12 @@ from pathlib import Path
 from gitissues import git, ids, yamlio
 from gitissues.errors import Conflict, InvalidData
 from gitissues.model import Issue
-from gitissues.store.backend import REF, Change, Snapshot, write_atomic
+from gitissues.store.backend import REF, Change, write_atomic
 from gitissues.store.index import Index
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from gitissues.store.backend import Snapshot
 
 SETTINGS_FILE = "config.yaml"
 COPY_DIR = ".issue-facade"

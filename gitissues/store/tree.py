@@ -11,8 +11,12 @@ from pathlib import Path
 from gitissues import git, ids, yamlio
 from gitissues.errors import InvalidData
 from gitissues.model import Issue
-from gitissues.store.backend import Change, Snapshot, write_atomic
+from gitissues.store.backend import Change, write_atomic
 from gitissues.store.index import Index
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from gitissues.store.backend import Snapshot
 
 TOP = ".issue-facade"
 ISSUES = f"{TOP}/{ids.ISSUES_DIR}"

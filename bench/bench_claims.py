@@ -1,0 +1,244 @@
+"""Claims and sync at scale (issue 3's targets).
+
+    python bench/bench_claims.py [--issues 120] [--agents 8] [--remote-issues 48] [--clones 4]
+                                 [--sync-issues 10000] [--changed 10] [--skip local,remote,sync]
+
+- local: AGENTS `gi claim --next` loops (one process per claim, as agents run it) drain ISSUES
+  ready issues on one clone; claims per second, and the latency of one claim.
+- remote: a `git daemon` on 127.0.0.1 serves a bare repository; CLONES clones drain
+  REMOTE_ISSUES issues with `gi claim --next --remote`; claims per second.
+- sync: a store of SYNC_ISSUES issues on two clones of a bare remote; CHANGED issues edited on
+  each side; the time of the `gi sync` that merges them (target <= 2 s), and of the others.
+
+Prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import GI, report, sample_issues
+
+
+def _env(base: Path, agent: str) -> dict[str, str]:
+    gitconfig = base / "gitconfig"
+    gitconfig.touch()
+    return {**os.environ, "GI_AGENT": agent, "GIT_CONFIG_GLOBAL": str(gitconfig),
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def git(cwd: Path, *args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300)
+    if proc.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout.strip()
+
+
+def run(cwd: Path, *args: str, env: dict[str, str], input: str | None = None,
+        check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([GI, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          input=input, timeout=600)
+    if check and proc.returncode != 0:
+        raise SystemExit(f"gi {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc
+
+
+def clone(url: str | Path, dest: Path, env: dict[str, str]) -> Path:
+    git(dest.parent, "clone", "-q", str(url), str(dest), env=env)
+    git(dest, "config", "user.name", "bench", env=env)
+    git(dest, "config", "user.email", "bench@example.invalid", env=env)
+    return dest
+
+
+def queue(n: int, prefix: str = "q") -> str:
+    return "".join(json.dumps({"id": f"gi-{k:06x}", "title": f"{prefix} item {k}",
+                               "priority": k % 5}) + "\n" for k in range(n))
+
+
+def drain(workers: list[tuple[Path, dict[str, str]]], extra: tuple[str, ...]) -> dict:
+    """Each worker loops `gi claim --next` until nothing is ready."""
+    lock = threading.Lock()
+    won: list[str] = []
+    latencies: list[float] = []
+    codes: dict[int, int] = {}
+
+    def loop(cwd: Path, env: dict[str, str]) -> None:
+        while True:
+            t = time.perf_counter()
+            proc = run(cwd, "claim", "--next", "--ttl", "2h", "--json", *extra, env=env,
+                       check=False)
+            dt = time.perf_counter() - t
+            with lock:
+                codes[proc.returncode] = codes.get(proc.returncode, 0) + 1
+                if proc.returncode == 0:
+                    won.append(json.loads(proc.stdout)["id"])
+                    latencies.append(dt * 1000)
+            if proc.returncode != 0:
+                return
+
+    threads = [threading.Thread(target=loop, args=w) for w in workers]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t
+    latencies.sort()
+    return {"claims": len(won), "distinct": len(set(won)), "wall_s": round(wall, 2),
+            "claims_per_s": round(len(won) / wall, 1),
+            "claim_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+            "claim_p90_ms": round(latencies[int(len(latencies) * 0.9) - 1], 1)
+            if latencies else None,
+            "exit_codes": {str(k): v for k, v in sorted(codes.items())}}
+
+
+def bench_local(root: Path, issues: int, agents: int) -> dict:
+    env = _env(root, "seeder")
+    repo = root / "local"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main", env=env)
+    git(repo, "config", "user.name", "bench", env=env)
+    git(repo, "config", "user.email", "bench@example.invalid", env=env)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "init", env=env)
+    run(repo, "import", "-", env=env, input=queue(issues))
+    run(repo, "list", "--limit", "1", env=env)  # the index is built before the clock starts
+    result = drain([(repo, {**env, "GI_AGENT": f"agent-{k}"}) for k in range(agents)], ())
+    return {"issues": issues, "agents": agents, **result}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_remote(root: Path, issues: int, clones: int) -> dict:
+    env = _env(root, "seeder")
+    srv = root / "srv"
+    srv.mkdir()
+    git(srv, "init", "-q", "--bare", "-b", "main", "bench.git", env=env)
+    git(srv / "bench.git", "config", "daemon.receivepack", "true", env=env)
+    port = _free_port()
+    daemon = subprocess.Popen(
+        ["git", "daemon", "--reuseaddr", f"--base-path={srv}", "--export-all",
+         "--enable=receive-pack", "--listen=127.0.0.1", f"--port={port}", str(srv)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or daemon.poll() is not None:
+                    raise SystemExit("git daemon did not start") from None
+                time.sleep(0.05)
+        url = f"git://127.0.0.1:{port}/bench.git"
+        seed = clone(url, root / "seed", env)
+        git(seed, "commit", "-q", "--allow-empty", "-m", "init", env=env)
+        git(seed, "push", "-q", "origin", "HEAD:main", env=env)
+        run(seed, "import", "-", env=env, input=queue(issues, "remote"))
+        run(seed, "sync", env=env)
+        workers = []
+        for k in range(clones):
+            path = clone(url, root / f"clone-{k}", env)
+            agent_env = {**env, "GI_AGENT": f"clone-{k}"}
+            run(path, "list", "--limit", "1", env=agent_env)
+            workers.append((path, agent_env))
+        result = drain(workers, ("--remote",))
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=10)
+    return {"issues": issues, "clones": clones, **result}
+
+
+def bench_sync(root: Path, issues: int, changed: int) -> dict:
+    env = _env(root, "alice")
+    bob_env = {**env, "GI_AGENT": "bob"}
+    git(root, "init", "-q", "--bare", "-b", "main", "remote.git", env=env)
+    a = clone(root / "remote.git", root / "a", env)
+    git(a, "commit", "-q", "--allow-empty", "-m", "init", env=env)
+    git(a, "push", "-q", "origin", "HEAD:main", env=env)
+    records = sample_issues(issues)
+    out: dict = {"issues": issues, "changed_each_side": changed}
+    t = time.perf_counter()
+    run(a, "import", "-", env=env, input="".join(json.dumps(r) + "\n" for r in records))
+    out["import_s"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    run(a, "sync", env=env)
+    out["first_push_s"] = round(time.perf_counter() - t, 2)
+    b = clone(root / "remote.git", root / "b", env)
+    t = time.perf_counter()
+    run(b, "list", "--limit", "1", env=bob_env)
+    out["first_read_in_fresh_clone_s"] = round(time.perf_counter() - t, 2)
+
+    ids = [r["id"] for r in records]
+    for k in range(changed):
+        run(a, "edit", ids[2 * k], "--add-label", "from-alice", env=env)
+        run(b, "edit", ids[2 * k + 1], "--priority", "0", env=bob_env)
+    # one issue changed on both sides too: a field-level merge, not just a tree merge
+    run(a, "comment", ids[-1], "alice's note", env=env)
+    run(b, "comment", ids[-1], "bob's note", env=bob_env)
+
+    t = time.perf_counter()
+    run(a, "sync", env=env)
+    out["sync_push_s"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    merged = json.loads(run(b, "sync", "--json", env=bob_env).stdout)
+    out["sync_merge_and_push_s"] = round(time.perf_counter() - t, 3)
+    out["merge_result"] = {k: merged.get(k) for k in ("merged", "fast_forward", "pushed")}
+    t = time.perf_counter()
+    run(a, "sync", env=env)
+    out["sync_fast_forward_s"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    run(a, "sync", env=env)
+    out["sync_up_to_date_s"] = round(time.perf_counter() - t, 3)
+    ta = git(a, "rev-parse", "refs/heads/issue-facade", env=env)
+    tb = git(b, "rev-parse", "refs/heads/issue-facade", env=env)
+    out["converged"] = ta == tb
+    out["target_s"] = 2.0
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--issues", type=int, default=120)
+    ap.add_argument("--agents", type=int, default=8)
+    ap.add_argument("--remote-issues", type=int, default=48)
+    ap.add_argument("--clones", type=int, default=4)
+    ap.add_argument("--sync-issues", type=int, default=10_000)
+    ap.add_argument("--changed", type=int, default=10)
+    ap.add_argument("--skip", default="", help="comma-separated: local,remote,sync")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    root = Path(tempfile.mkdtemp(prefix="gi-bench-claims-"))
+    results: dict = {}
+    try:
+        if "local" not in skip:
+            (root / "l").mkdir()
+            results["local_claims"] = bench_local(root / "l", args.issues, args.agents)
+        if "remote" not in skip:
+            (root / "r").mkdir()
+            results["remote_claims"] = bench_remote(root / "r", args.remote_issues, args.clones)
+        if "sync" not in skip:
+            (root / "s").mkdir()
+            results["sync"] = bench_sync(root / "s", args.sync_issues, args.changed)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    report("claims", results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Agent identity (SPEC §7): `gi whoami`, and the identity recorded on every write."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def whoami(sb, env: dict[str, str] | None = None, cwd=None) -> dict:
+    r = sb.gi("whoami", "--json", env=env, cwd=cwd)
+    assert r.code == 0, r
+    return r.json
+
+
+def test_whoami_from_gi_agent(sandbox):
+    found = whoami(sandbox, {"GI_AGENT": "agent-coder", "ISSUE_AGENT_ID": "older"})
+    assert (found["agent"], found["agent_source"]) == ("agent-coder", "env:GI_AGENT")
+    assert found["agent_type"] is None
+    r = sandbox.gi("whoami", env={"GI_AGENT": "agent-coder"})
+    assert r.code == 0 and "agent-coder" in r.out and "GI_AGENT" in r.out
+
+
+def test_whoami_from_issue_agent_id(sandbox):
+    found = whoami(sandbox, {"GI_AGENT": "", "ISSUE_AGENT_ID": "legacy-bot",
+                             "ISSUE_AGENT_TYPE": "reviewer"})
+    assert (found["agent"], found["agent_source"]) == ("legacy-bot", "env:ISSUE_AGENT_ID")
+    assert (found["agent_type"], found["agent_type_source"]) == ("reviewer",
+                                                                 "env:ISSUE_AGENT_TYPE")
+
+
+def test_whoami_from_git_user_name_only(sandbox):
+    found = whoami(sandbox, {"GI_AGENT": ""})
+    assert (found["agent"], found["agent_source"]) == ("Test User", "git:user.name")
+
+
+def test_config_agent_id_sits_between_env_and_git(sandbox):
+    assert sandbox.gi("config", "set", "--user", "agent.id", "from-user").code == 0
+    found = whoami(sandbox, {"GI_AGENT": ""})
+    assert found["agent"] == "from-user" and found["agent_source"].startswith("user:")
+    assert sandbox.gi("config", "set", "agent.id", "from-repo").code == 0
+    assert whoami(sandbox, {"GI_AGENT": ""})["agent"] == "from-repo"
+    assert whoami(sandbox)["agent"] == "tester"
+
+
+def test_whoami_outside_a_repository(sandbox, tmp_path):
+    elsewhere = tmp_path / "not-a-repo"
+    elsewhere.mkdir()
+    found = whoami(sandbox, {"GI_AGENT": "", "GI_AGENT_TYPE": "planner"}, cwd=elsewhere)
+    assert found["agent"] and found["agent_source"] in ("os-user", "default")
+    assert found["agent_type"] == "planner"
+
+
+@pytest.mark.parametrize("bad", ["two\nlines", "tab\tinside", "x" * 300])
+def test_an_agent_id_that_would_break_a_trailer_is_refused(sandbox, bad):
+    r = sandbox.gi("create", "Nope", env={"GI_AGENT": bad})
+    assert r.code == 2, r
+    assert "GI_AGENT" in r.err
+    assert sandbox.store_tip() is None
+
+
+def test_create_records_the_agent_as_author_and_trailer(sandbox):
+    env = {"GI_AGENT": "agent-7", "GI_AGENT_TYPE": "coder"}
+    r = sandbox.gi("create", "Recorded", env=env)
+    assert r.code == 0, r
+    issue = sandbox.show(r.out.strip())
+    assert issue["author"] == "agent-7"
+    message = sandbox.git("log", "-1", "--format=%B", "issue-facade")
+    assert "Gi-Actor: agent-7" in message.splitlines()
+    assert "Gi-Agent-Type: coder" in message.splitlines()
+    assert sandbox.git("log", "-1", "--format=%an", "issue-facade") == "agent-7"
+
+
+def test_comment_records_the_agent(sandbox):
+    issue_id = sandbox.create("Talk")
+    r = sandbox.gi("comment", issue_id, "hello", env={"GI_AGENT": "", "ISSUE_AGENT_ID": "old"})
+    assert r.code == 0, r
+    assert sandbox.show(issue_id)["comments"][-1]["author"] == "old"
