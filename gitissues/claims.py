@@ -127,7 +127,7 @@ def release(store: Store, ref: str, remote: str | None) -> Issue:
             issue.status = "open"
         return store._change("release", f"released by {agent}", [issue])
 
-    return _run(store, fn, _remote(store, remote))
+    return _run(store, fn, _remote(store, remote), issue_id)
 
 
 def extend(store: Store, ref: str, ttl: str | None, remote: str | None) -> Issue:
@@ -154,20 +154,16 @@ def listing(store: Store, expired: bool) -> list[Issue]:
                                               f"i.claim_expires {op} '{now}'").issues]
 
 
-def _run(store: Store, fn: Callable[[Snapshot], Change], remote: str | None) -> Issue:
+def _run(store: Store, fn: Callable[[Snapshot], Change], remote: str | None,
+         issue_id: str | None = None) -> Issue:
+    """Apply the change locally or through `remote`; a change that wrote nothing (releasing an
+    unclaimed issue) answers with the issue as it is."""
     change = store._transact(fn) if remote is None else _through_remote(store, fn, remote)
-    if not change.issues:
-        issue = store.get(store.resolve(_first_issue_hint(fn)))
-        return issue
-    return store._with_path(change.issues[0])
-
-
-def _first_issue_hint(fn: Callable[..., Any]) -> str:
-    cells = [c.cell_contents for c in (fn.__closure__ or ()) if isinstance(c.cell_contents, str)]
-    ids_ = [c for c in cells if "-" in c]
-    if not ids_:
+    if change.issues:
+        return store._with_path(change.issues[0])
+    if issue_id is None:
         raise NotFound("no issue changed")
-    return ids_[0]
+    return store.get(issue_id)
 
 
 def _through_remote(store: Store, fn: Callable[[Snapshot], Change], remote: str) -> Change:
