@@ -57,7 +57,7 @@ def sample_issues(n: int, seed: int = 7) -> list[dict]:
     for k in range(n):
         words = rnd.sample(WORDS, 5)
         out.append({
-            "id": f"gi-{k:06x}{rnd.randrange(16**2):02x}",
+            "id": f"gi-{rnd.getrandbits(32):08x}",  # hash-like, as gi makes them
             "title": " ".join(words).capitalize(),
             "status": rnd.choice(["open"] * 6 + ["in_progress", "blocked", "closed", "closed"]),
             "type": rnd.choice(["bug", "feature", "task", "chore"]),

@@ -43,10 +43,11 @@ def open_store(path: str | os.PathLike[str] = ".") -> Store:
     return Store(paths)
 
 
-def detect_mode(paths: git.RepoPaths) -> str:
-    from gitissues.store.tree import SETTINGS
+TREE_SETTINGS = ".issue-facade/config.yaml"  # its presence is what makes a tree-mode store
 
-    return "tree" if (paths.worktree / SETTINGS).exists() else "branch"
+
+def detect_mode(paths: git.RepoPaths) -> str:
+    return "tree" if (paths.worktree / TREE_SETTINGS).exists() else "branch"
 
 
 class Store:

@@ -8,7 +8,6 @@ working tree are never touched, except for the ignored read-only copy at `.issue
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -27,6 +26,13 @@ if TYPE_CHECKING:
 SETTINGS_FILE = "config.yaml"
 COPY_DIR = ".issue-facade"
 MAX_ATTEMPTS = 200
+
+
+def _backoff(most: float) -> None:
+    """Sleep a random while after a lost race, so racing writers spread out."""
+    import random  # only a lost race pays for it
+
+    time.sleep(random.uniform(0, most))
 
 
 class BranchSnapshot:
@@ -171,7 +177,7 @@ class BranchBackend:
                 self._after_write(index, tip, new, change, files)
                 return change
             self._clear_stale_lock(attempt)
-            time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+            _backoff(min(0.002 * (attempt + 1), 0.05))
         raise self._gave_up()
 
     def _gave_up(self) -> Conflict:
@@ -223,7 +229,7 @@ class BranchBackend:
             if self.objects.cas_ref(REF, new, tip):
                 return
             self._clear_stale_lock(attempt)
-            time.sleep(random.uniform(0, 0.01))
+            _backoff(0.01)
         raise self._gave_up()
 
     def stale_lock(self) -> Path | None:

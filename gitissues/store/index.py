@@ -19,7 +19,7 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -31,12 +31,12 @@ CREATE TABLE issues(
   claim_agent TEXT, claim_expires TEXT, stage TEXT,
   json TEXT NOT NULL);
 CREATE INDEX issues_hex ON issues(hex);
-CREATE INDEX issues_order ON issues(priority, created);
+CREATE INDEX issues_order ON issues(priority, created DESC, id);
 CREATE TABLE labels(issue TEXT NOT NULL, label TEXT NOT NULL);
-CREATE INDEX labels_label ON labels(label);
+CREATE INDEX labels_label ON labels(label COLLATE NOCASE);
 CREATE INDEX labels_issue ON labels(issue);
 CREATE TABLE assignees(issue TEXT NOT NULL, name TEXT NOT NULL);
-CREATE INDEX assignees_name ON assignees(name);
+CREATE INDEX assignees_name ON assignees(name COLLATE NOCASE);
 CREATE INDEX assignees_issue ON assignees(issue);
 CREATE TABLE deps(issue TEXT NOT NULL, dep TEXT NOT NULL);
 CREATE INDEX deps_issue ON deps(issue);

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 TOP = ".issue-facade"
 ISSUES = f"{TOP}/{ids.ISSUES_DIR}"
-SETTINGS = f"{TOP}/config.yaml"
+SETTINGS = f"{TOP}/config.yaml"  # = gitissues.store.TREE_SETTINGS
 
 
 def _stamp(st: os.stat_result) -> str:
