@@ -281,21 +281,11 @@ def load_yaml_file(path: str | Path) -> dict[str, Any]:
         kind = type(data).__name__
         message = f"{path}:1: expected a mapping of settings, found a {kind}"
         raise ConfigError(message, path=path, line=1)
-    _refuse_aliases(data, path)
+    from gitissues.yamlio import has_aliases
+
+    if has_aliases(data):  # flattening shared nodes can blow up
+        raise ConfigError(f"{path}: YAML anchors and aliases are not allowed", path=path)
     return data
-
-
-def _refuse_aliases(data: Any, path: Path) -> None:
-    """A shared node means a YAML alias; flattening those can blow up, so refuse them."""
-    seen: set[int] = set()
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list):
-            if id(node) in seen:
-                raise ConfigError(f"{path}: YAML anchors and aliases are not allowed", path=path)
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
 
 
 def save_user_config(path: str | Path, data: Mapping[str, Any]) -> None:

@@ -53,17 +53,19 @@ def _yaml_error(exc: Exception, where: str) -> InvalidData:
     return InvalidData(f"{loc}: YAML does not parse: {problem}", file=where, line=line)
 
 
-def _refuse_aliases(data: Any, where: str) -> None:
-    """Aliases make a node appear twice; refusing them stops expansion bombs before they grow."""
+def has_aliases(data: Any) -> bool:
+    """Whether a loaded document shares a node (a YAML alias). Refusing those stops expansion
+    bombs before anything walks them."""
     seen: set[int] = set()
     stack = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, dict | list):
             if id(node) in seen:
-                raise InvalidData(f"{where}: YAML anchors and aliases are not allowed", file=where)
+                return True
             seen.add(id(node))
             stack.extend(node.values() if isinstance(node, dict) else node)
+    return False
 
 
 @cache
@@ -96,24 +98,24 @@ def _rt_yaml() -> Any:
     return y
 
 
-def load_fast(text: str, where: str) -> Any:
+def _load(yaml: Any, text: str, where: str) -> Any:
     _check_size(text, where)
     try:
-        data = _safe_yaml().load(text)
+        data = yaml.load(text)
     except Exception as exc:
         raise _yaml_error(exc, where) from None
-    _refuse_aliases(data, where)
+    if has_aliases(data):
+        raise InvalidData(f"{where}: YAML anchors and aliases are not allowed", file=where)
     return data
+
+
+def load_fast(text: str, where: str) -> Any:
+    return _load(_safe_yaml(), text, where)
 
 
 def load_roundtrip(text: str, where: str) -> Any:
-    _check_size(text, where)
-    try:
-        data = _rt_yaml().load(text)
-    except Exception as exc:
-        raise _yaml_error(exc, where) from None
-    _refuse_aliases(data, where)
-    return data
+    """A document that keeps comments and layout, for editing in place."""
+    return _load(_rt_yaml(), text, where)
 
 
 def dump_roundtrip(doc: Any) -> str:
