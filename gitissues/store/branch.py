@@ -28,6 +28,33 @@ COPY_DIR = ".issue-facade"
 MAX_ATTEMPTS = 200
 
 
+PARALLEL_PARSE_AT = 2000
+
+
+def _parse(item: tuple[str, bytes]) -> tuple[str, Issue | str]:
+    path, data = item
+    try:
+        return path, Issue.from_yaml(data.decode("utf-8", "replace"), path)
+    except InvalidData as exc:
+        return path, exc.message
+
+
+def parse_files(files: list[tuple[str, bytes]]) -> list[tuple[str, Issue | str]]:
+    """Parse issue files: (path, Issue or the error message). A big batch (a first read in a
+    fresh clone, a reindex) is spread over the cores: YAML parsing is most of its cost."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_PARSE_AT or workers < 2:
+        return [_parse(f) for f in files]
+    import multiprocessing
+
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:  # no fork here (Windows): parse in this process
+        return [_parse(f) for f in files]
+    with ctx.Pool(workers) as pool:
+        return pool.map(_parse, files, chunksize=256)
+
+
 def _backoff(most: float) -> None:
     """Sleep a random while after a lost race, so racing writers spread out."""
     import random  # only a lost race pays for it
@@ -119,6 +146,7 @@ class BranchBackend:
             stale = self._copy_files() - {p for p, _ in changes}
         for path in stale:
             self._remove_copy(path)
+        files = []
         for path, blob in changes:
             if blob is None:
                 index.drop(path)
@@ -126,10 +154,12 @@ class BranchBackend:
                 continue
             data = self.objects.blob(blob)
             self._write_copy(path, data, check_same=True)
-            try:
-                index.put(path, Issue.from_yaml(data.decode("utf-8", "replace"), path))
-            except InvalidData as exc:
-                index.put_bad(path, exc.message)
+            files.append((path, data))
+        for path, parsed in parse_files(files):
+            if isinstance(parsed, Issue):
+                index.put(path, parsed)
+            else:
+                index.put_bad(path, parsed)
         index.set_meta("token", tip)
         if tip:
             git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
