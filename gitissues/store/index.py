@@ -53,9 +53,9 @@ class Index:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         if self._version() != SCHEMA_VERSION:
+            self.db.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once
             with self.writing():
                 if self._version() != SCHEMA_VERSION:
                     self._create()
