@@ -55,10 +55,25 @@ class Index:
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA synchronous=NORMAL")
         if self._version() != SCHEMA_VERSION:
-            self.db.execute("PRAGMA journal_mode=WAL")  # kept in the file: set once
+            self._use_wal()
             with self.writing():
                 if self._version() != SCHEMA_VERSION:
                     self._create()
+
+    def _use_wal(self) -> None:
+        """WAL lets readers go on while one process writes; the mode is kept in the file, so
+        only a new index sets it. Switching takes an exclusive lock and skips SQLite's busy
+        handler, so processes racing to create the index retry."""
+        import random
+        import time
+
+        for _ in range(200):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError:
+                time.sleep(random.uniform(0.005, 0.02))
+        self.db.execute("PRAGMA journal_mode=WAL")
 
     def _version(self) -> str | None:
         try:
