@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import re
 from collections import namedtuple
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-from gitissues.errors import Conflict, GiError, UsageError
+from gitissues.errors import GiError, UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -276,18 +276,3 @@ def _nest(changes: dict[str, bytes | None]) -> dict[str, Any]:
             node = node.setdefault(d, {})
         node[name] = data
     return root
-
-
-def lock_conflict(what: str) -> Conflict:
-    return Conflict(f"{what}: the store kept changing under us; gave up after retries")
-
-
-def chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for x in items:
-        batch.append(x)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

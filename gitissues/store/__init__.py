@@ -7,6 +7,7 @@ applies it atomically and updates the index.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -112,8 +113,6 @@ class Store:
     def _resolve_remote(self, index: Index, bridge: str | None, number: str, ref: str) -> str:
         matches = []
         for (raw,) in index.rows("SELECT json FROM issues WHERE json LIKE '%\"remote\": {\"%'"):
-            import json
-
             remote = json.loads(raw).get("remote") or {}
             for name, mapping in remote.items():
                 if bridge not in (None, name) or not isinstance(mapping, dict):
@@ -149,13 +148,11 @@ class Store:
         sql, params = q.select_sql(compiled, None if not limit else limit + 1)
         rows = index.rows(sql, params)
         more = bool(limit) and len(rows) > limit
-        issues = [_from_row(__import__("json").loads(r[0])) for r in rows[: limit or None]]
+        issues = [_from_row(json.loads(r[0])) for r in rows[: limit or None]]
         return ListResult(issues, more, [m for _, m in index.bad_files()])
 
     def all_issues(self) -> list[Issue]:
         index = self._fresh()
-        import json
-
         return [_from_row(json.loads(r[0]))
                 for r in index.rows("SELECT json FROM issues ORDER BY created, id")]
 
