@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 # Commands whose free arguments are query terms: `-label:x` there is a negated qualifier.
 COMMANDS = {"init", "create", "show", "list", "search", "ready", "edit", "close", "reopen",
             "comment", "export", "import", "doctor", "reindex", "schema", "config", "whoami",
-            "claim", "release", "extend", "claims", "sync", "pull", "push", "merge-driver",
+            "claim", "release", "extend", "claims", "prime", "sync", "pull", "push", "merge-driver",
             "dep", "blocked", "graph", "log", "progress"}
 QUERY_COMMANDS = {"list", "search", "ready", "export", "claim", "blocked", "graph"}
 _NEGATED_TERM = re.compile(r"^-[a-z][a-z-]*:")
@@ -242,6 +242,7 @@ def build(only: str | None = None) -> argparse.ArgumentParser:
             c.add_argument("--platform", help="gitea|github|gitlab|jira|linear")
 
     cmd("whoami", "config_cmd:cmd_whoami", "the agent identity and where it came from")
+    cmd("prime", "admin:cmd_prime", "the short workflow guide an agent needs at start-up")
     cmd("reindex", "admin:cmd_reindex", "rebuild the derived index")
     cmd("schema", "admin:cmd_schema", "print the JSON Schema of the issue file")
     return top
