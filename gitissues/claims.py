@@ -98,7 +98,7 @@ def claim_next(store: Store, query: Iterable[str] | str, ttl: str | None,
 
     def fn(snap: Snapshot) -> Change:
         now = timeutil.now_str()
-        for candidate in store.list(["is:ready", *terms], limit=None).issues:
+        for candidate in store.ready(terms, limit=None).issues:
             issue = snap.get(candidate.id)
             if issue is not None and _ready_in(snap, issue, now):
                 return store._change("claim", _take(issue, agent, span), [issue])
@@ -186,9 +186,8 @@ def _through_remote(store: Store, fn: Callable[[Snapshot], Change], remote: str)
         change = fn(BranchSnapshot(backend.objects, theirs))
         if not change.issues:
             return change
-        files: dict[str, bytes | None] = {
-            backend.display_path(i.id): i.to_yaml().encode() for i in change.issues}
-        commit = backend.objects.commit_files(theirs, files, change.message(),
+        commit = backend.objects.commit_files(theirs, backend.change_files(change),
+                                              change.message(),
                                               backend._author(change))
         if sync.push_commit(store, remote, commit):
             sync.merge_remote(store, commit, None)

@@ -74,7 +74,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ready(args: argparse.Namespace) -> int:
-    _print_list(_store().list(["is:ready", *args.query], _check_limit(args.limit)), args)
+    _print_list(_store().ready(args.query, _check_limit(args.limit)), args)
     return 0
 
 

@@ -83,6 +83,12 @@ class Store:
 
         return identity.agent(self.paths, self._settings_or_empty())[0]
 
+    @cached_property
+    def agent_type(self) -> str | None:
+        from gitissues import identity
+
+        return identity.agent_type(self._settings_or_empty())[0]
+
     def _settings_or_empty(self) -> dict:
         try:
             return self.backend.settings()
@@ -165,10 +171,8 @@ class Store:
         return self.backend.transact(self.index, fn)
 
     def _change(self, op: str, summary: str, issues: list[Issue], commit: bool = False) -> Change:
-        from gitissues import identity
-
         return Change(op=op, actor=self.actor, summary=summary, issues=issues,
-                      agent_type=identity.agent_type(self._settings_or_empty())[0], commit=commit)
+                      agent_type=self.agent_type, commit=commit)
 
     def create(self, title: str, *, body: str = "", type: str = "task", priority: int = 2,
                labels: Iterable[str] = (), assignees: Iterable[str] = (),

@@ -192,20 +192,36 @@ class BranchBackend:
     # --- writing ------------------------------------------------------------------------------
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        for attempt in range(MAX_ATTEMPTS):
-            tip = self.tip()
+        def build(tip: str | None) -> tuple[Change, dict[str, bytes | None]]:
             change = fn(BranchSnapshot(self.objects, tip))
-            if not change.issues:
-                return change
-            files: dict[str, bytes | None] = {
-                ids.issue_path(i.id): i.to_yaml().encode("utf-8") for i in change.issues}
-            if tip is None:  # the first write creates the store
+            files = self.change_files(change)
+            if tip is None and files:  # the first write creates the store
                 settings = {"mode": "branch", "prefix": ids.DEFAULT_PREFIX}
                 files[SETTINGS_FILE] = yamlio.emit(settings).encode()
+            return change, files
+
+        tip, new, change, files = self._commit_loop(build)
+        if new is not None:
+            self._after_write(index, tip, new, change, files)
+        return change
+
+    def change_files(self, change: Change) -> dict[str, bytes | None]:
+        """The files a change writes, by store path."""
+        return {ids.issue_path(i.id): i.to_yaml().encode("utf-8") for i in change.issues}
+
+    def _commit_loop(self, build: Callable[[str | None], tuple[Change, dict[str, bytes | None]]]
+                     ) -> tuple[str | None, str | None, Change, dict[str, bytes | None]]:
+        """Commit what `build(tip)` says on the current tip and move the ref by
+        compare-and-swap; a lost race builds again on the new tip. Returns (old tip, new
+        commit or None when there was nothing to write, change, files)."""
+        for attempt in range(MAX_ATTEMPTS):
+            tip = self.tip()
+            change, files = build(tip)
+            if not files:
+                return tip, None, change, files
             new = self.objects.commit_files(tip, files, change.message(), self._author(change))
             if self.objects.cas_ref(REF, new, tip):
-                self._after_write(index, tip, new, change, files)
-                return change
+                return tip, new, change, files
             self._clear_stale_lock(attempt)
             _backoff(min(0.002 * (attempt + 1), 0.05))
         raise self._gave_up()
@@ -233,8 +249,13 @@ class BranchBackend:
             index.set_meta("token", new)
             git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
 
+    @cached_property
+    def _email(self) -> str | None:
+        return git.config_get(self.paths, "user.email")
+
     def _author(self, change: Change) -> tuple[str, str]:
-        email = git.config_get(self.paths, "user.email") if change.actor else None
+        """Asked of git once per process, not once per compare-and-swap attempt."""
+        email = self._email if change.actor else None
         return change.actor, email or f"{change.actor or 'gi'}@issue-facade.invalid"
 
     def _clear_stale_lock(self, attempt: int) -> None:
@@ -250,17 +271,9 @@ class BranchBackend:
             pass
 
     def write_settings(self, settings: dict, actor: str) -> None:
-        for attempt in range(MAX_ATTEMPTS):
-            tip = self.tip()
-            data = yamlio.emit(settings).encode()
-            change = Change(op="config", actor=actor, summary="update settings")
-            new = self.objects.commit_files(tip, {SETTINGS_FILE: data}, change.message(),
-                                            self._author(change))
-            if self.objects.cas_ref(REF, new, tip):
-                return
-            self._clear_stale_lock(attempt)
-            _backoff(0.01)
-        raise self._gave_up()
+        change = Change(op="config", actor=actor, summary="update settings")
+        data = yamlio.emit(settings).encode()
+        self._commit_loop(lambda tip: (change, {SETTINGS_FILE: data}))
 
     def stale_lock(self) -> Path | None:
         lock = self.paths.commondir / (REF + ".lock")

@@ -157,4 +157,4 @@ class TreeBackend:
         return change
 
     def _commit_enabled(self, change: Change) -> bool:
-        return bool(getattr(change, "commit", False) or self.settings().get("commit"))
+        return change.commit or bool(self.settings().get("commit"))
