@@ -218,9 +218,6 @@ class ObjectStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def write_blob(self, data: bytes) -> str:
-        return str(self.repo.create_blob(data))
-
     def commit_files(self, parent: str | None, changes: dict[str, bytes | None], message: str,
                      author: tuple[str, str], merged: tuple[str, ...] = ()) -> str:
         """A commit on `parent` with files set (bytes) or removed (None); returns its id.

@@ -186,10 +186,6 @@ class Index:
     def bad_files(self) -> list[tuple[str, str]]:
         return self.rows("SELECT path, message FROM bad ORDER BY path")  # type: ignore[return-value]
 
-    def bad_message(self, path: str) -> str | None:
-        row = self.db.execute("SELECT message FROM bad WHERE path=?", (path,)).fetchone()
-        return row[0] if row else None
-
     def stamps(self) -> dict[str, str | None]:
         return dict(self.db.execute("SELECT path, stamp FROM files").fetchall())
 
