@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from gitissues import git, ids, timeutil
 from gitissues.errors import InvalidData, NotFound, UsageError
+from gitissues.git.history import Commit, ObjectStore
 from gitissues.model import Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from gitissues.store import Store
+    from gitissues.store.core import StoreCore
     from gitissues.store.index import Index
 
 TYPES = ("issue.created", "issue.updated", "status.changed", "comment.added", "claim.acquired",
@@ -48,6 +49,7 @@ CREATE INDEX IF NOT EXISTS activity_issue ON activity(issue);
 CREATE INDEX IF NOT EXISTS activity_commit ON activity(commit_id)
 """
 _TRAILER = re.compile(r"^(Gi-[A-Za-z-]+):[ \t]*(.*)$", re.M)
+_ANY_TRAILER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 _HANDLED = {"id", "updated", "status", "closed", "claim", "depends_on", "comments", "links",
             "agent"}
 _BULK = 100  # a commit creating more issues than this reads them from the index when it can
@@ -132,10 +134,15 @@ def _claim_events(old: Issue, new: Issue, op: str, when: str) -> list[tuple[str,
 
 
 def trailers(message: str) -> tuple[dict[str, str], list[dict]]:
-    """The commit's `Gi-*` trailers (first of each) and its `Gi-Conflict` records."""
+    """The commit's `Gi-*` trailers (first of each) and its `Gi-Conflict` records, read only
+    from the trailer block: the last paragraph, when every line of it is a trailer (so no text
+    in a subject or body can pass for one)."""
     found: dict[str, str] = {}
     conflicts = []
-    for key, value in _TRAILER.findall(message):
+    block = message.replace("\r\n", "\n").strip("\n").rsplit("\n\n", 1)[-1]
+    if not all(_ANY_TRAILER.match(line) for line in block.split("\n")):
+        return found, conflicts
+    for key, value in _TRAILER.findall(block):
         if key == "Gi-Conflict":
             try:
                 record = json.loads(value)
@@ -150,10 +157,28 @@ def trailers(message: str) -> tuple[dict[str, str], list[dict]]:
 
 # --- walking the history --------------------------------------------------------------------
 
+def _paired(changes: list[tuple[str, str | None, str | None]]
+            ) -> list[tuple[str, str | None, str | None]]:
+    """A file removed at one path and added at another for the same issue (a layout
+    migration, a merge placing it anew) is one change of that issue, not a new issue. In id
+    order: the layout orders paths by a hash."""
+    gone = {ids.id_of_path(p): old for p, old, new in changes if new is None}
+    added = {ids.id_of_path(p) for p, old, new in changes if old is None and new is not None}
+    out = []
+    for path, old, new in sorted(changes, key=lambda c: (ids.id_of_path(c[0]) or "", c[0])):
+        issue_id = ids.id_of_path(path)
+        if new is None and issue_id in added:
+            continue
+        if old is None and new is not None and issue_id in gone:
+            old = gone[issue_id]
+        out.append((path, old, new))
+    return out
+
+
 class _Deriver:
     """Events of commits, each blob parsed at most once per run."""
 
-    def __init__(self, objects: git.ObjectStore, top: str, index: Index | None,
+    def __init__(self, objects: ObjectStore, top: str, index: Index | None,
                  target: str | None) -> None:
         self.objects, self.top, self.index, self.target = objects, top, index, target
         self.parsed: dict[str, Issue | None] = {}
@@ -168,7 +193,7 @@ class _Deriver:
                 self.parsed[blob] = None
         return self.parsed[blob]
 
-    def commit(self, c: git.Commit) -> list[tuple[str, ...]]:
+    def commit(self, c: Commit) -> list[tuple[str, ...]]:
         found, conflicts = trailers(c.message)
         actor = found.get("Gi-Actor") or c.author
         op = found.get("Gi-Op", "")
@@ -178,8 +203,8 @@ class _Deriver:
             events = [("merge.conflict_resolved", r.get("issue"),
                        {k: r.get(k) for k in ("field", "kept", "lost")}) for r in conflicts]
         elif self._touches(c):
-            changes = [x for x in self.objects.commit_changes(c, self.top)
-                       if x[0].endswith(".yaml")]
+            changes = _paired([x for x in self.objects.commit_changes(c, self.top)
+                               if x[0].endswith(".yaml")])
             bulk = self._bulk([x for x in changes if x[1] is None])
             for path, old_blob, new_blob in changes:
                 events += self._file(path, old_blob, new_blob, op, when, bulk)
@@ -204,7 +229,7 @@ class _Deriver:
             return [("issue.updated", new.id, {"file": {"old": None, "new": path}})]
         return [(kind, new.id, fields) for kind, fields in diff(old, new, op, when)]
 
-    def _touches(self, c: git.Commit) -> bool:
+    def _touches(self, c: Commit) -> bool:
         """Cheap test before a full tree diff (tree mode: most code commits touch no issue)."""
         if not c.parents:
             return True
@@ -240,19 +265,11 @@ class _Deriver:
         return out
 
 
-def _source(store: Store) -> tuple[str, str | None]:
+def _source(store: StoreCore) -> tuple[str, str | None]:
     """(directory of issue files in the commits, the commit whose history is the log)."""
     if store.mode == "tree":
-        return TREE_TOP, _head(store.paths)
+        return TREE_TOP, git.head_commit(store.paths)
     return ids.ISSUES_DIR, store.backend.tip()  # type: ignore[attr-defined]
-
-
-def _head(paths: git.RepoPaths) -> str | None:
-    try:
-        text = (paths.gitdir / "HEAD").read_text().strip()
-    except OSError:
-        return None
-    return git.read_ref(paths, text[4:].strip()) if text.startswith("ref:") else text or None
 
 
 def _prepare(index: Index) -> None:
@@ -277,19 +294,19 @@ def _set_meta(index: Index, key: str, value: str | None) -> None:
     index.db.execute("INSERT OR REPLACE INTO activity_meta VALUES(?, ?)", (key, value))
 
 
-def update(store: Store) -> Index:
+def update(store: StoreCore) -> Index:
     """Bring the cached events up to the current history; returns the index that holds them."""
-    index = store._fresh()
+    index = store.fresh()
     _prepare(index)
     top, target = _source(store)
     if _meta(index, "tip") == target:
         return index
-    objects = git.ObjectStore(store.paths) if target else None
+    objects = ObjectStore(store.paths) if target else None
     for _ in range(5):
         base = _meta(index, "tip")
         if base == target:
             return index
-        new: list[git.Commit] = []
+        new: list[Commit] = []
         stale: set[str] = set()
         if objects is None:
             stale = {r[0] for r in index.rows("SELECT commit_id FROM activity_commits")}
@@ -360,7 +377,7 @@ def select(index: Index, since: str | None = None, issue: str | None = None,
                     "fields": json.loads(r[6])}) for r in rows]
 
 
-def _issue_id(store: Store, index: Index, ref: str | None) -> str | None:
+def _issue_id(store: StoreCore, index: Index, ref: str | None) -> str | None:
     if ref is None:
         return None
     try:
@@ -371,7 +388,7 @@ def _issue_id(store: Store, index: Index, ref: str | None) -> str | None:
         raise
 
 
-def listing(store: Store, since: str | datetime | None = None, issue: str | None = None,
+def listing(store: StoreCore, since: str | datetime | None = None, issue: str | None = None,
             agent: str | None = None, limit: int | None = None
             ) -> list[tuple[int, dict[str, Any]]]:
     """(sequence number, event) pairs oldest first; `limit`: only the newest that many."""
@@ -380,13 +397,13 @@ def listing(store: Store, since: str | datetime | None = None, issue: str | None
     return select(index, cutoff, _issue_id(store, index, issue), agent, limit=limit)
 
 
-def events(store: Store, since: str | datetime | None = None, issue: str | None = None,
+def events(store: StoreCore, since: str | datetime | None = None, issue: str | None = None,
            agent: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
     """Events oldest first; `limit`: only the newest that many."""
     return [e for _, e in listing(store, since, issue, agent, limit)]
 
 
-def follow(store: Store, issue: str | None = None, agent: str | None = None,
+def follow(store: StoreCore, issue: str | None = None, agent: str | None = None,
            after: int | None = None, poll: float = 0.2) -> Iterator[dict[str, Any]]:
     """Events that land after sequence number `after` (default: now), forever; the store ref
     is polled every `poll` seconds, so local writes and pulls both show within a second."""

@@ -2,7 +2,11 @@
 and across clones as a push that the shared remote accepts for exactly one claimant.
 
 Every decision (is it free? who holds it?) is made inside the change function, so it is made
-again on the new tip whenever a race is lost.
+again on the new tip whenever a race is lost. Through a remote, the claim is computed on the
+local store after the remote's state was merged in (so an issue created on another clone, or
+one created here and not yet pushed, can be claimed: it travels with the claim), pushed without
+force, and only then recorded locally; a marker kept meanwhile lets the next command record it
+if this one dies after the remote accepted it.
 """
 
 from __future__ import annotations
@@ -16,30 +20,46 @@ from typing import TYPE_CHECKING, Any
 from gitissues import timeutil
 from gitissues.errors import Conflict, NotFound, UsageError
 from gitissues.model import Claim, Issue
-from gitissues.store.backend import REF, Change
 
 if TYPE_CHECKING:
-    from gitissues.store import Store
-    from gitissues.store.backend import Snapshot
+    from gitissues.store.backend import Change, Snapshot
+    from gitissues.store.core import StoreCore
 
 DEFAULT_TTL = "30m"
+REMOTE_ATTEMPTS = 60
+
+ChangeFn = Callable[["Snapshot"], "Change"]
 
 
-def _ttl(store: Store, ttl: str | None) -> timedelta:
-    claims = store._settings_or_empty().get("claims") or {}
-    default = claims.get("ttl") if isinstance(claims, dict) else None
-    return timeutil.parse_duration(ttl or str(default or DEFAULT_TTL))
+def _setting(store: StoreCore, key: str) -> Any:
+    claims = store.settings().get("claims") or {}
+    return claims.get(key) if isinstance(claims, dict) else None
 
 
-def _remote(store: Store, remote: str | None) -> str | None:
+def _ttl(store: StoreCore, ttl: str | None) -> timedelta:
+    return timeutil.parse_duration(ttl or str(_setting(store, "ttl") or DEFAULT_TTL))
+
+
+def _remote(store: StoreCore, remote: str | None) -> str | None:
     """The remote that arbitrates claims: `--remote [NAME]`, else config `claims.remote`."""
-    if remote is not None:
-        from gitissues.sync import remote_name
+    from gitissues.sync import remote_name
 
+    if remote is not None:
         return remote_name(store, remote or None)
-    claims = store._settings_or_empty().get("claims") or {}
-    configured = claims.get("remote") if isinstance(claims, dict) else None
-    return str(configured) if configured else None
+    return remote_name(store, None) if _setting(store, "remote") else None
+
+
+def drop_claim(issue: Issue) -> None:
+    """Undo a claim: the agent leaves `assignees` if the claim put it there, and the status
+    goes back to open unless someone changed it meanwhile."""
+    claim = issue.claim
+    if claim is None:
+        return
+    issue.claim = None
+    if claim.assigned and claim.agent in issue.assignees:
+        issue.assignees.remove(claim.agent)
+    if issue.status == "in_progress":
+        issue.status = "open"
 
 
 def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
@@ -57,10 +77,12 @@ def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
     if live:
         live.expires_at = max(live.expires_at, expires)
         return f"extend claim to {live.expires_at}"
-    issue.claim = Claim(agent=agent, claimed_at=now_s, expires_at=expires)
-    issue.status = "in_progress"
-    if agent not in issue.assignees:
+    drop_claim(issue)  # an expired claim of someone else: undone before ours is taken
+    assigned = agent not in issue.assignees
+    if assigned:
         issue.assignees.append(agent)
+    issue.claim = Claim(agent=agent, claimed_at=now_s, expires_at=expires, assigned=assigned)
+    issue.status = "in_progress"
     return f"claimed by {agent} until {expires}"
 
 
@@ -77,120 +99,142 @@ def _ready_in(snap: Snapshot, issue: Issue, now: str) -> bool:
     return True
 
 
-def claim(store: Store, ref: str, ttl: str | None, remote: str | None) -> Issue:
-    issue_id, span = store.resolve(ref), _ttl(store, ttl)
-    agent = store.actor
+def claim(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
+    span, agent = _ttl(store, ttl), store.actor
 
-    def fn(snap: Snapshot) -> Change:
-        issue = snap.get(issue_id)
-        if issue is None:
-            raise NotFound(f"no issue {issue_id}")
-        return store._change("claim", _take(issue, agent, span), [issue])
+    def make() -> tuple[ChangeFn, str]:
+        issue_id = store.resolve(ref)
 
-    return _run(store, fn, _remote(store, remote))
+        def fn(snap: Snapshot) -> Change:
+            issue = snap.get(issue_id)
+            if issue is None:
+                raise NotFound(f"no issue {issue_id}")
+            return store.change("claim", _take(issue, agent, span), [issue])
+
+        return fn, issue_id
+
+    return _run(store, make, _remote(store, remote))
 
 
-def claim_next(store: Store, query: Iterable[str] | str, ttl: str | None,
+def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
                remote: str | None) -> Issue:
     """Take the first ready issue (by the `ready` order) in one atomic step."""
     span, agent = _ttl(store, ttl), store.actor
     terms = [query] if isinstance(query, str) else list(query)
 
-    def fn(snap: Snapshot) -> Change:
-        now = timeutil.now_str()
-        for candidate in store.ready(terms, limit=None).issues:
-            issue = snap.get(candidate.id)
-            if issue is not None and _ready_in(snap, issue, now):
-                return store._change("claim", _take(issue, agent, span), [issue])
-        raise NotFound("nothing is ready to claim" + (f" for {' '.join(terms)}" if terms else ""))
+    def make() -> tuple[ChangeFn, None]:
+        def fn(snap: Snapshot) -> Change:
+            now = timeutil.now_str()
+            for candidate in store.list(["is:ready", *terms], limit=None).issues:
+                issue = snap.get(candidate.id)
+                if issue is not None and _ready_in(snap, issue, now):
+                    return store.change("claim", _take(issue, agent, span), [issue])
+            raise NotFound("nothing is ready to claim"
+                           + (f" for {' '.join(terms)}" if terms else ""))
 
-    return _run(store, fn, _remote(store, remote))
+        return fn, None
 
-
-def release(store: Store, ref: str, remote: str | None) -> Issue:
-    issue_id, agent = store.resolve(ref), store.actor
-
-    def fn(snap: Snapshot) -> Change:
-        issue = snap.get(issue_id)
-        if issue is None:
-            raise NotFound(f"no issue {issue_id}")
-        now = timeutil.now_str()
-        live = issue.live_claim(now)
-        if live and live.agent != agent:
-            raise Conflict(f"{issue_id} is claimed by {live.agent}, not {agent}",
-                           id=issue_id, holder=live.agent)
-        if issue.claim is None:
-            return store._change("release", "not claimed", [])
-        issue.claim = None
-        issue.updated = now
-        if issue.status == "in_progress":
-            issue.status = "open"
-        return store._change("release", f"released by {agent}", [issue])
-
-    return _run(store, fn, _remote(store, remote), issue_id)
+    return _run(store, make, _remote(store, remote))
 
 
-def extend(store: Store, ref: str, ttl: str | None, remote: str | None) -> Issue:
-    issue_id, agent, span = store.resolve(ref), store.actor, _ttl(store, ttl)
+def release(store: StoreCore, ref: str, remote: str | None) -> Issue:
+    agent = store.actor
 
-    def fn(snap: Snapshot) -> Change:
-        issue = snap.get(issue_id)
-        if issue is None:
-            raise NotFound(f"no issue {issue_id}")
-        if issue.claim is None or issue.claim.agent != agent:
-            holder = issue.live_claim(timeutil.now_str())
-            raise Conflict(f"{issue_id} is not claimed by {agent}"
-                           + (f" (held by {holder.agent})" if holder else ""), id=issue_id)
-        return store._change("extend", _take(issue, agent, span), [issue])
+    def make() -> tuple[ChangeFn, str]:
+        issue_id = store.resolve(ref)
 
-    return _run(store, fn, _remote(store, remote))
+        def fn(snap: Snapshot) -> Change:
+            issue = snap.get(issue_id)
+            if issue is None:
+                raise NotFound(f"no issue {issue_id}")
+            now = timeutil.now_str()
+            live = issue.live_claim(now)
+            if live and live.agent != agent:
+                raise Conflict(f"{issue_id} is claimed by {live.agent}, not {agent}",
+                               id=issue_id, holder=live.agent)
+            if issue.claim is None:
+                return store.change("release", "not claimed", [])
+            drop_claim(issue)
+            issue.updated = now
+            return store.change("release", f"released by {agent}", [issue])
+
+        return fn, issue_id
+
+    return _run(store, make, _remote(store, remote))
 
 
-def listing(store: Store, expired: bool) -> list[Issue]:
+def extend(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
+    agent, span = store.actor, _ttl(store, ttl)
+
+    def make() -> tuple[ChangeFn, str]:
+        issue_id = store.resolve(ref)
+
+        def fn(snap: Snapshot) -> Change:
+            issue = snap.get(issue_id)
+            if issue is None:
+                raise NotFound(f"no issue {issue_id}")
+            if issue.claim is None or issue.claim.agent != agent:
+                holder = issue.live_claim(timeutil.now_str())
+                raise Conflict(f"{issue_id} is not claimed by {agent}"
+                               + (f" (held by {holder.agent})" if holder else ""), id=issue_id)
+            return store.change("extend", _take(issue, agent, span), [issue])
+
+        return fn, issue_id
+
+    return _run(store, make, _remote(store, remote))
+
+
+def listing(store: StoreCore, expired: bool) -> list[Issue]:
     now = timeutil.now_str()
     op = "<=" if expired else ">"
-    return [i for i in store.list(["is:open"], limit=None,
-                                  extra_where=f"i.claim_agent IS NOT NULL AND "
-                                              f"i.claim_expires {op} '{now}'").issues]
+    return store.list(["is:open"], limit=None,
+                      extra_where=f"i.claim_agent IS NOT NULL AND "
+                                  f"i.claim_expires {op} '{now}'").issues
 
 
-def _run(store: Store, fn: Callable[[Snapshot], Change], remote: str | None,
-         issue_id: str | None = None) -> Issue:
+def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
+         remote: str | None) -> Issue:
     """Apply the change locally or through `remote`; a change that wrote nothing (releasing an
     unclaimed issue) answers with the issue as it is."""
-    change = store._transact(fn) if remote is None else _through_remote(store, fn, remote)
+    if remote is None:
+        fn, issue_id = make()
+        change = store.transact(fn)
+    else:
+        change, issue_id = _through_remote(store, make, remote)
     if change.issues:
-        return store._with_path(change.issues[0])
+        return store.with_path(change.issues[0])
     if issue_id is None:
         raise NotFound("no issue changed")
     return store.get(issue_id)
 
 
-def _through_remote(store: Store, fn: Callable[[Snapshot], Change], remote: str) -> Change:
-    """Build the change on the remote's tip and push it without force; the remote accepts it
-    for exactly one of any racing claimants. Only then is it merged into the local store."""
+def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
+                    remote: str) -> tuple[Change, str | None]:
     from gitissues import sync
-    from gitissues.store.branch import BranchSnapshot
 
     backend: Any = store.backend
     if store.mode != "branch":
         raise UsageError("claims through a remote need the branch store (gi init)")
-    for _ in range(sync.MAX_PUSH_ATTEMPTS * 3):
+    for _ in range(REMOTE_ATTEMPTS):
         theirs = sync.fetch(store, remote)
         if theirs is None:  # the remote has no store yet: publish ours first
             sync.sync(store, remote, None)
-            theirs = sync.fetch(store, remote)
-            if theirs is None:
+            if sync.fetch(store, remote) is None:
                 raise UsageError(f"{remote} has no issue store and nothing to push")
+            continue
         sync.merge_remote(store, theirs, None)
-        change = fn(BranchSnapshot(backend.objects, theirs))
-        if not change.issues:
-            return change
-        commit = backend.objects.commit_files(theirs, backend.change_files(change),
-                                              change.message(),
-                                              backend._author(change))
-        if sync.push_commit(store, remote, commit):
-            sync.merge_remote(store, commit, None)
-            return change
+        fn, issue_id = make()
+        prepared = backend.prepare(store.index, fn)
+        if prepared.commit is None:
+            return prepared.change, issue_id
+        backend.mark_pending(prepared.commit)
+        try:
+            accepted = sync.push_commit(store, remote, prepared.commit)
+            if accepted and not backend.publish(store.index, prepared):
+                sync.merge_remote(store, prepared.commit, None)  # local writes meanwhile
+        finally:
+            backend.clear_pending(prepared.commit)
+        if accepted:
+            return prepared.change, issue_id
         time.sleep(random.uniform(0.01, 0.1))
-    raise Conflict(f"{remote} kept moving; could not {REF.split('/')[-1]} claim in time")
+    raise Conflict(f"{remote} kept moving; could not claim in time", remote=remote)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from gitissues.model import Issue
-    from gitissues.store import Store
+    from gitissues.store.core import StoreCore
 
 UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"
                 " WHERE d.issue = i.id AND x.status != 'closed')")
@@ -29,10 +29,10 @@ ARROW = " → "
 
 # --- dependencies -------------------------------------------------------------------------------
 
-def edges(store: Store) -> dict[str, list[str]]:
+def edges(store: StoreCore) -> dict[str, list[str]]:
     """Every `issue → [deps]` edge the store holds now."""
     out: dict[str, list[str]] = {}
-    for issue, dep in store._fresh().rows("SELECT issue, dep FROM deps ORDER BY rowid"):
+    for issue, dep in store.fresh().rows("SELECT issue, dep FROM deps ORDER BY rowid"):
         out.setdefault(issue, []).append(dep)
     return out
 
@@ -61,7 +61,58 @@ def cycle_path(deps: dict[str, list[str]], a: str, b: str) -> list[str] | None:
     return None
 
 
-def _resolve_dep(store: Store, ref: str) -> str:
+def find_cycles(deps: dict[str, list[str]]) -> list[list[str]]:
+    """Every dependency cycle, each once (`[a, b, …, a]`), in a stable order: one per
+    strongly connected group of issues (Tarjan), walked from its smallest id."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    groups: list[list[str]] = []
+    for root in sorted(deps):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(deps.get(root, ()))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, children = work[-1]
+            for nxt in children:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on.add(nxt)
+                    work.append((nxt, iter(sorted(deps.get(nxt, ())))))
+                    break
+                if nxt in on:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    if len(group) > 1 or node in deps.get(node, ()):
+                        groups.append(group)
+    cycles = []
+    for group in groups:
+        start = min(group)
+        members = set(group)
+        path = cycle_path({k: [d for d in v if d in members] for k, v in deps.items()
+                           if k in members}, start, next(d for d in sorted(deps[start])
+                                                        if d in members))
+        cycles.append(path or [start, start])
+    return sorted(cycles)
+
+
+def _resolve_dep(store: StoreCore, ref: str) -> str:
     """A dependency may name an issue the store lost (a dangling edge): a full id still works."""
     try:
         return store.resolve(ref)
@@ -71,7 +122,7 @@ def _resolve_dep(store: Store, ref: str) -> str:
         raise
 
 
-def dep_add(store: Store, a: str, b: str) -> Issue:
+def dep_add(store: StoreCore, a: str, b: str) -> Issue:
     """One commit on A (op `dep.add`); refused (Conflict) when it would close a cycle.
 
     The check runs on the index before the write and again after it: two racing writers that
@@ -102,7 +153,7 @@ def dep_add(store: Store, a: str, b: str) -> Issue:
     return updated
 
 
-def dep_rm(store: Store, a: str, b: str) -> Issue:
+def dep_rm(store: StoreCore, a: str, b: str) -> Issue:
     """One commit on A (op `dep.rm`); NotFound when A does not depend on B."""
     a_id = store.resolve(a)
     b_id = _resolve_dep(store, b)
@@ -120,7 +171,7 @@ def dep_rm(store: Store, a: str, b: str) -> Issue:
 
 # --- blocked, children --------------------------------------------------------------------------
 
-def blocked(store: Store, query: Iterable[str] | str = (), limit: int | None = 50
+def blocked(store: StoreCore, query: Iterable[str] | str = (), limit: int | None = 50
             ) -> list[tuple[Issue, list[Issue]]]:
     """Issues not closed with an unclosed dependency (SPEC §3), each with its blockers.
     Ask for one more than you show to learn whether the list was cut."""
@@ -128,7 +179,7 @@ def blocked(store: Store, query: Iterable[str] | str = (), limit: int | None = 5
     result = store.list(terms, limit, extra_where=UNCLOSED_DEP)
     if not result.issues:
         return []
-    from gitissues.store import _from_row
+    from gitissues.store.core import issue_from_row
 
     wanted = [i.id for i in result.issues]
     marks = ",".join("?" * len(wanted))
@@ -139,14 +190,14 @@ def blocked(store: Store, query: Iterable[str] | str = (), limit: int | None = 5
     blockers: dict[str, list[Issue]] = {}
     for issue_id, dep_id, raw in rows:
         if dep_id not in parsed:
-            parsed[dep_id] = _from_row(json.loads(raw))
+            parsed[dep_id] = issue_from_row(json.loads(raw))
         blockers.setdefault(issue_id, []).append(parsed[dep_id])
     return [(i, blockers.get(i.id, [])) for i in result.issues]
 
 
-def children_progress(store: Store, issue_id: str) -> tuple[int, int]:
+def children_progress(store: StoreCore, issue_id: str) -> tuple[int, int]:
     """(closed children, children) of a parent: an epic's progress."""
-    row = store._fresh().rows(
+    row = store.fresh().rows(
         "SELECT count(*), ifnull(sum(status = 'closed'), 0) FROM issues WHERE parent = ?",
         (issue_id,))[0]
     return int(row[1]), int(row[0])
@@ -154,7 +205,7 @@ def children_progress(store: Store, issue_id: str) -> tuple[int, int]:
 
 # --- agent progress -----------------------------------------------------------------------------
 
-def progress(store: Store, ref: str, value: float | None = None, stage: str | None = None,
+def progress(store: StoreCore, ref: str, value: float | None = None, stage: str | None = None,
              checkpoints: list[str] | None = None) -> Issue:
     """Set `agent.progress` (0..1) and `agent.stage`, append checkpoints (no duplicates); one
     commit with op `progress`; every other key under `agent:` is kept."""
@@ -190,7 +241,7 @@ def progress(store: Store, ref: str, value: float | None = None, stage: str | No
 
 # --- tree and pictures --------------------------------------------------------------------------
 
-def _nodes(store: Store, wanted: Iterable[str]) -> dict[str, dict[str, Any]]:
+def _nodes(store: StoreCore, wanted: Iterable[str]) -> dict[str, dict[str, Any]]:
     wanted = list(dict.fromkeys(wanted))
     out: dict[str, dict[str, Any]] = {}
     for chunk in (wanted[k:k + 500] for k in range(0, len(wanted), 500)):
@@ -201,7 +252,7 @@ def _nodes(store: Store, wanted: Iterable[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def tree(store: Store, ref: str) -> dict[str, Any]:
+def tree(store: StoreCore, ref: str) -> dict[str, Any]:
     """One issue with what it depends on and what depends on it, each followed to the end, and
     its children with the parent's progress. An issue already expanded in that direction is
     shown again marked `repeated` but not followed twice (diamonds stay small, cycles end)."""
@@ -264,7 +315,7 @@ def _label(n: dict[str, Any]) -> str:
     return f"{n['id']}  [{n['status']}]{title}{again}"
 
 
-def picture(store: Store, query: Iterable[str] | str = (), fmt: str = "dot") -> str:
+def picture(store: StoreCore, query: Iterable[str] | str = (), fmt: str = "dot") -> str:
     """Dot or mermaid source for the issues `query` selects (default: open ones) and their
     direct dependencies; A → B reads "A depends on B", parents are dotted."""
     selected = store.list(query, None).issues

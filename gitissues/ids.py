@@ -16,6 +16,10 @@ _REF_RE = re.compile(r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-[0-9a-f]{0,12}|[0-9a-f]
 REMOTE_REF_RE = re.compile(r"^(?:([A-Za-z0-9_.-]+))?#(\d+)$")
 DEFAULT_PREFIX = "gi"
 ISSUES_DIR = "issues"
+# 1: issues/<first two hex digits of the id>/<id>.yaml (stores made before layout 2);
+# 2: issues/<h0>/<h1>/<h2>/<id>.yaml, h = sha1 of the id: any set of ids (sequential numbers
+#    from another tracker included) spreads evenly, and one change rewrites four small trees.
+LAYOUT = 2
 
 
 def check_prefix(prefix: str) -> str:
@@ -55,8 +59,29 @@ def new_id(prefix: str, seed: str, length: int = 6) -> str:
     return f"{prefix}-{digest[:length]}"
 
 
-def issue_path(issue_id: str) -> str:
-    """Store-relative path; fanned out by the first two hex digits so a change to one issue
-    rewrites a small tree (a flat 10k-entry tree would cost ~240 KiB per commit)."""
+def issue_path(issue_id: str, layout: int = LAYOUT) -> str:
+    """Store-relative path of an issue file. Fanned out so that one change rewrites only small
+    trees: a flat 10k-entry tree costs ~240 KiB per commit; three levels of 16 by a hash of the
+    id keep a change near 4 KiB of trees at 100,000 issues, whatever the ids look like."""
     _, hexpart = split_id(issue_id)
-    return f"{ISSUES_DIR}/{hexpart[:2]}/{issue_id}.yaml"
+    if layout == 1:
+        return f"{ISSUES_DIR}/{hexpart[:2]}/{issue_id}.yaml"
+    import hashlib
+
+    h = hashlib.sha1(issue_id.encode()).hexdigest()
+    return f"{ISSUES_DIR}/{h[0]}/{h[1]}/{h[2]}/{issue_id}.yaml"
+
+
+def id_of_path(path: str) -> str | None:
+    """The id an issue file's name says (`…/gi-7f3a9c.yaml`), None for any other file."""
+    name = path.rsplit("/", 1)[-1]
+    if not name.endswith(".yaml"):
+        return None
+    stem = name[: -len(".yaml")]
+    return stem if is_id(stem) else None
+
+
+def layout_of(settings: dict) -> int:
+    """The layout a store's settings declare; stores from before layouts were named are 1."""
+    value = settings.get("layout")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1

@@ -60,11 +60,18 @@ class Comment(_Record):
 
 
 class Claim(_Record):
-    def __init__(self, agent: str, claimed_at: str, expires_at: str) -> None:
+    """`assigned`: the claim put the agent into `assignees` (so releasing takes it out)."""
+
+    def __init__(self, agent: str, claimed_at: str, expires_at: str,
+                 assigned: bool = False) -> None:
         self.agent, self.claimed_at, self.expires_at = agent, claimed_at, expires_at
+        self.assigned = assigned
 
     def to_dict(self) -> dict[str, Any]:
-        return {"agent": self.agent, "claimed_at": self.claimed_at, "expires_at": self.expires_at}
+        d = {"agent": self.agent, "claimed_at": self.claimed_at, "expires_at": self.expires_at}
+        if self.assigned:
+            d["assigned"] = True
+        return d
 
     def live(self, now: str) -> bool:
         return self.expires_at > now
@@ -100,6 +107,7 @@ class Issue(_Record):
         self.comments: list[Comment] = comments if comments is not None else []
         self.extra: dict[str, Any] = extra if extra is not None else {}
         self.source, self.path = source, path
+        self.changed: bool | None = None  # after an update: whether anything was written
 
     # --- conversion -----------------------------------------------------------------------
 
@@ -130,8 +138,9 @@ class Issue(_Record):
                 if k in _ALWAYS_WRITTEN or k in self.extra or not _empty(k, v)}
 
     def to_yaml(self) -> str:
-        """The file text; edits the original document when there is one (round-trip)."""
-        if self.source is None:
+        """The file text; edits the original document when there is one (round-trip), unless
+        that document is in gi's own canonical layout: then the layout is simply kept."""
+        if self.source is None or _canonical(self.source, self.id):
             text = yamlio.emit(self.to_file_dict())
         else:
             doc = yamlio.load_roundtrip(self.source, self.id)
@@ -164,6 +173,14 @@ class Issue(_Record):
         return copy.deepcopy(self)
 
 
+def _canonical(text: str, where: str) -> bool:
+    """`text` is exactly what gi's emitter writes for the issue it holds."""
+    try:
+        return yamlio.emit(Issue.from_yaml(text, where).to_file_dict()) == text
+    except InvalidData:
+        return False
+
+
 def _empty(key: str, value: Any) -> bool:
     if key == "links":
         return not value or value == {"commits": []}
@@ -176,13 +193,24 @@ def _fail(where: str, key: str, message: str) -> InvalidData:
     return InvalidData(f"{where}: field {key!r}: {message}", file=where, field=key)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(v: str, where: str, key: str) -> str:
+    """Text that can be written as UTF-8: undecodable bytes (which Python keeps as lone
+    surrogates) are refused here, before a file that nothing can read is written."""
+    if _SURROGATE.search(v):
+        raise _fail(where, key, "not valid UTF-8 text (it holds undecodable bytes)")
+    return v
+
+
 def _str(d: dict, key: str, where: str, default: str | None = "") -> Any:
     v = d.get(key, default)
     if v is None:
         return default
     if isinstance(v, bool) or not isinstance(v, str | int | float):
         raise _fail(where, key, f"expected text, got {type(v).__name__}")
-    return str(v)
+    return _text(str(v), where, key)
 
 
 def _str_list(d: dict, key: str, where: str) -> list[str]:
@@ -196,7 +224,7 @@ def _str_list(d: dict, key: str, where: str) -> list[str]:
     out: list[str] = []
     for x in v:  # keep order, drop duplicates
         if str(x) not in out:
-            out.append(str(x))
+            out.append(_text(str(x), where, key))
     return out
 
 
@@ -218,19 +246,19 @@ def _mapping(d: dict, key: str, where: str) -> dict:
         return {}
     if not isinstance(v, dict):
         raise _fail(where, key, "expected a mapping")
-    return _plain(v)
+    return _plain(v, where, key)
 
 
-def _plain(v: Any) -> Any:
+def _plain(v: Any, where: str = "<input>", key: str = "?") -> Any:
     """Loader types (datetimes, ruamel containers) as plain JSON-able values."""
     if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
+        return {_text(str(k), where, key): _plain(x, where, key) for k, x in v.items()}
     if isinstance(v, list):
-        return [_plain(x) for x in v]
+        return [_plain(x, where, key) for x in v]
     if hasattr(v, "isoformat"):
         return timeutil.normalize_time(v)
     if isinstance(v, str):
-        return str(v)
+        return _text(str(v), where, key)
     return v
 
 
@@ -280,7 +308,7 @@ def _build(data: Any, where: str, source: str | None) -> Issue:
         agent=_mapping(data, "agent", where), links=links,
         remote=_mapping(data, "remote", where), body=_str(data, "body", where, ""),
         comments=_comments(data, where),
-        extra={str(k): _plain(v) for k, v in data.items() if k not in known},
+        extra={str(k): _plain(v, where, str(k)) for k, v in data.items() if k not in known},
         source=source,
     )
 
@@ -293,7 +321,8 @@ def _claim(d: dict, where: str) -> Claim | None:
         raise _fail(where, "claim", "expected a mapping with agent, claimed_at, expires_at")
     claimed = _time(v, "claimed_at", where, required=True)
     expires = _time(v, "expires_at", where, required=True)
-    return Claim(agent=str(v["agent"]), claimed_at=claimed or "", expires_at=expires or "")
+    return Claim(agent=_text(str(v["agent"]), where, "claim"), claimed_at=claimed or "",
+                 expires_at=expires or "", assigned=v.get("assigned") is True)
 
 
 def _comments(d: dict, where: str) -> list[Comment]:
@@ -309,7 +338,7 @@ def _comments(d: dict, where: str) -> list[Comment]:
         out.append(Comment(
             id=c["id"], author=_str(c, "author", where, ""),
             created=_time(c, "created", where) or "", body=_str(c, "body", where, ""),
-            extra={str(k): _plain(x) for k, x in c.items()
+            extra={str(k): _plain(x, where, "comments") for k, x in c.items()
                    if k not in ("id", "author", "created", "body")},
         ))
     return out

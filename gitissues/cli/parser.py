@@ -91,7 +91,8 @@ def build(only: str | None = None) -> argparse.ArgumentParser:
         return p
 
     p = cmd("init", "admin:cmd_init", "create the store (idempotent)")
-    p.add_argument("--mode", choices=["branch", "tree"], default="branch")
+    p.add_argument("--mode", choices=["branch", "tree"], default=None,
+                   help="branch (default for a new store) or tree")
     p.add_argument("--prefix", help="id prefix (default gi)")
 
     p = cmd("create", "issues:cmd_create", "create an issue; prints its id")

@@ -1,12 +1,15 @@
-"""What the two store backends (branch and tree mode) share: the interface the Store calls,
-the shape of one change, and the commit message with trailers the activity log reads."""
+"""What the two store backends (branch and tree mode) share: the interface the store core calls,
+the shape of one change, the commit message with trailers the activity log reads, and the
+checks every write makes before anything reaches the disk."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+from gitissues.errors import InvalidData
 from gitissues.model import Issue
 from gitissues.store.index import Index
 
@@ -44,6 +47,15 @@ if TYPE_CHECKING:
 
 REF = "refs/heads/issue-facade"
 MAX_TRAILER_IDS = 50
+# Anything that could end a line in a commit message (git, `git interpret-trailers`, editors)
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break and control character turned into a space, so that no
+    value (a title, a reason, an agent name) can start a line of a commit message and forge
+    a trailer."""
+    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 class Change:
@@ -57,12 +69,16 @@ class Change:
         self.agent_type, self.commit = agent_type, commit
 
     def message(self) -> str:
+        """Subject, blank line, then the trailer block: every value on its own line by
+        construction (`one_line`), so the last paragraph holds exactly these trailers."""
         ids = [i.id for i in self.issues]
-        subject = f"{self.op} {ids[0]}: {self.summary}" if len(ids) == 1 else (
-            f"{self.op}: {self.summary}")
-        lines = [subject[:200], "", f"Gi-Actor: {self.actor}", f"Gi-Op: {self.op}"]
+        summary = one_line(self.summary)
+        subject = f"{self.op} {ids[0]}: {summary}" if len(ids) == 1 else (
+            f"{self.op}: {summary}")
+        lines = [subject[:200], "", f"Gi-Actor: {one_line(self.actor)}",
+                 f"Gi-Op: {one_line(self.op)}"]
         if self.agent_type:
-            lines.append(f"Gi-Agent-Type: {self.agent_type}")
+            lines.append(f"Gi-Agent-Type: {one_line(self.agent_type)}")
         if len(ids) <= MAX_TRAILER_IDS:
             lines += [f"Gi-Issue: {i}" for i in ids]
         else:
@@ -70,15 +86,43 @@ class Change:
         return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
+def encoded(issue: Issue, path: str) -> bytes:
+    """The bytes of an issue file, checked to read back as the same issue: the last line of
+    defence against committing a file `gi` itself could not read."""
+    text = issue.to_yaml()
+    try:
+        data = text.encode("utf-8")
+        back = Issue.from_yaml(data.decode("utf-8"), path)
+    except (UnicodeError, InvalidData) as exc:
+        raise InvalidData(f"{issue.id}: refusing to write a file that does not read back: "
+                          f"{getattr(exc, 'message', exc)}", id=issue.id) from None
+    if back.to_dict() != issue.to_dict():
+        raise InvalidData(f"{issue.id}: refusing to write a file that reads back differently",
+                          id=issue.id)
+    return data
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = True,
+                 tmp_dir: Path | None = None) -> None:
     """Write a whole file or nothing: a reader or a crash never sees half of it. `durable`
-    also syncs it to disk first; derived copies that can be rebuilt skip that."""
+    also syncs it to disk first; derived copies that can be rebuilt skip that. `tmp_dir`
+    (on the same file system) keeps a killed write's temporary file out of `path`'s folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        if durable:
-            f.flush()
-            os.fsync(f.fileno())
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+    name = f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
+    tmp = (tmp_dir / name) if tmp_dir is not None else path.with_name(name)
+    if tmp_dir is not None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if tmp_dir is not None and getattr(exc, "errno", None) == 18:  # EXDEV: other device
+            write_atomic(path, data, mode, durable)
+            return
+        raise

@@ -1,22 +1,32 @@
 """Branch mode: the store is the orphan branch `issue-facade`, written with git plumbing only.
 
 Every change is one commit; the ref moves only by compare-and-swap from the commit the change
-was computed on, and a lost race is recomputed on the new tip. The user's HEAD, index and
-working tree are never touched, except for the ignored read-only copy at `.issue-facade/issues/`.
+was computed on (`git update-ref NEW OLD`), and a lost race is recomputed on the new tip. The
+user's HEAD, index and working tree are never touched, except for the ignored read-only copy at
+`.issue-facade/issues/` in each worktree.
+
+A change is computed from the derived index (checked to reflect the commit it builds on), so a
+single-issue write starts no pygit2 and parses no YAML: only `git fast-import` and `git
+update-ref` run. The index moves only inside its write lock, to the tip read inside that lock,
+so it never goes back to an older state than one a reader has already seen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections import namedtuple
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
 from gitissues import git, ids, yamlio
-from gitissues.errors import Conflict, InvalidData
+from gitissues.errors import Conflict, GiError, InvalidData
+from gitissues.git import plumbing
 from gitissues.model import Issue
-from gitissues.store.backend import REF, Change, write_atomic
+from gitissues.store.backend import REF, Change, encoded
+from gitissues.store.copy import COPY_DIR, Copies
 from gitissues.store.index import Index
 
 TYPE_CHECKING = False
@@ -24,19 +34,52 @@ if TYPE_CHECKING:
     from gitissues.store.backend import Snapshot
 
 SETTINGS_FILE = "config.yaml"
-COPY_DIR = ".issue-facade"
 MAX_ATTEMPTS = 200
-
-
 PARALLEL_PARSE_AT = 2000
+GC_PACKS, GC_LOOSE = 50, 6700  # git's own gc.autoPackLimit and gc.auto defaults
+
+
+class _LockWatch:
+    """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
+    the same lock file still there after `patience` seconds."""
+
+    def __init__(self, lock: Path, patience: float = 3.0) -> None:
+        self.lock, self.patience = lock, patience
+        self.seen: tuple[int, int] | None = None
+        self.since = 0.0
+
+    def stuck(self) -> bool:
+        try:
+            st = self.lock.stat()
+        except OSError:
+            self.seen = None
+            return False
+        key = (st.st_ino, st.st_mtime_ns)
+        if key != self.seen:
+            self.seen, self.since = key, time.monotonic()
+            return False
+        return time.monotonic() - self.since > self.patience
+
+
+# A change and its commit on `tip`, not yet on any ref (`commit` None: nothing to write).
+Prepared = namedtuple("Prepared", "tip commit change files")
+
+
+class StaleSnapshot(Exception):
+    """The index moved past the commit a change is being computed on: compute it again."""
 
 
 def _parse(item: tuple[str, bytes]) -> tuple[str, Issue | str]:
     path, data = item
     try:
-        return path, Issue.from_yaml(data.decode("utf-8", "replace"), path)
+        issue = Issue.from_yaml(data.decode("utf-8"), path)
+    except UnicodeDecodeError as exc:
+        return path, f"{path}: not UTF-8 text (byte {exc.start})"
     except InvalidData as exc:
         return path, exc.message
+    if ids.id_of_path(path) != issue.id:
+        return path, f"{path}: id {issue.id} does not match the file name"
+    return path, issue
 
 
 def parse_files(files: list[tuple[str, bytes]]) -> list[tuple[str, Issue | str]]:
@@ -55,6 +98,31 @@ def parse_files(files: list[tuple[str, bytes]]) -> list[tuple[str, Issue | str]]
         return pool.map(_parse, files, chunksize=256)
 
 
+def parse_settings(data: bytes | None) -> dict:
+    if not data:
+        return {}
+    try:
+        loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS_FILE)
+    except UnicodeDecodeError:
+        raise InvalidData(f"{SETTINGS_FILE}: not UTF-8 text", file=SETTINGS_FILE) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise InvalidData(f"{SETTINGS_FILE}: settings must be a mapping", file=SETTINGS_FILE)
+    return loaded
+
+
+def _alive(marker: Path) -> bool:
+    """The process whose id the marker holds is still running."""
+    try:
+        os.kill(int(marker.read_text().strip()), 0)
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def _backoff(most: float) -> None:
     """Sleep a random while after a lost race, so racing writers spread out."""
     import random  # only a lost race pays for it
@@ -63,29 +131,40 @@ def _backoff(most: float) -> None:
 
 
 class BranchSnapshot:
-    def __init__(self, objects: git.ObjectStore, tip: str | None) -> None:
-        self.objects, self.tip = objects, tip
+    """The store at commit `tip`, read from the index (which must reflect exactly `tip`)."""
+
+    def __init__(self, backend: BranchBackend, index: Index, tip: str | None,
+                 settings: dict) -> None:
+        self.backend, self.index, self.tip, self._settings = backend, index, tip, settings
+
+    def _row(self, issue_id: str) -> tuple[dict, str | None] | None:
+        with self.index.reading():
+            if self.index.meta("token") != self.tip:
+                raise StaleSnapshot
+            return self.index.get_with_stamp(issue_id)
 
     def get(self, issue_id: str) -> Issue | None:
-        path = ids.issue_path(issue_id)
-        data = self.objects.blob_at(self.tip, path)
-        return None if data is None else Issue.from_yaml(data.decode("utf-8"), path)
+        found = self._row(issue_id)
+        if found is None:
+            return None
+        data, blob = found
+        path = data.pop("path")
+        issue = Issue.from_dict(data, path)
+        if plumbing.blob_oid(issue.to_yaml().encode()) != blob:
+            # not a file in gi's own layout (hand-written, or from an older gi): edit the real
+            # text, round trip, so that its comments and formatting survive
+            raw = plumbing.blob_at(self.backend.paths, self.tip, path)
+            if raw is None:
+                raise StaleSnapshot
+            issue = Issue.from_yaml(raw.decode("utf-8"), path)
+        issue.path = path
+        return issue
 
     def exists(self, issue_id: str) -> bool:
-        return self.objects.blob_at(self.tip, ids.issue_path(issue_id)) is not None
+        return self._row(issue_id) is not None
 
     def settings(self) -> dict:
-        data = self.objects.blob_at(self.tip, SETTINGS_FILE)
-        return _parse_settings(data)
-
-
-def _parse_settings(data: bytes | None) -> dict:
-    if not data:
-        return {}
-    loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS_FILE)
-    if not isinstance(loaded, dict):
-        raise InvalidData(f"{SETTINGS_FILE}: settings must be a mapping")
-    return loaded
+        return self._settings
 
 
 class BranchBackend:
@@ -93,137 +172,238 @@ class BranchBackend:
 
     def __init__(self, paths: git.RepoPaths) -> None:
         self.paths = paths
-        self.copy_root = paths.worktree / COPY_DIR
-
-    @cached_property
-    def objects(self) -> git.ObjectStore:
-        return git.ObjectStore(self.paths)
+        self.copies = Copies(paths)
+        self._settings_cache: tuple[str | None, dict] | None = None
 
     def display_path(self, issue_id: str) -> str:
         return ids.issue_path(issue_id)
 
     def tip(self) -> str | None:
-        """The store's commit; a clone whose remote has the store gets a local branch for it."""
+        """The store's commit; a clone whose remote has the store gets a local branch for it
+        (created only if it still does not exist: two commands may do this at once). A claim
+        that a remote accepted but that is not yet in the local branch (its process died in
+        between) is brought in first."""
         tip = git.read_ref(self.paths, REF)
         if tip is None:
             remote = git.read_ref(self.paths, "refs/remotes/origin/issue-facade")
-            if remote and self.objects.cas_ref(REF, remote, None):
-                tip = remote
-            else:
-                tip = git.read_ref(self.paths, REF)
+            if remote and plumbing.update_ref(self.paths, REF, remote, None,
+                                              "gi: store branch from origin"):
+                return remote
+            tip = git.read_ref(self.paths, REF)
+        if self._pending():
+            self.settle_pending()
+            tip = git.read_ref(self.paths, REF)
         return tip
+
+    # --- commits pushed to a remote before the local branch has them (claims --remote) -----
+
+    @property
+    def _pending_dir(self) -> Path:
+        return self.paths.commondir / "issue-facade" / "pending"
+
+    def _pending(self) -> list[str]:
+        try:
+            return [e.name for e in os.scandir(self._pending_dir) if git.OID_RE.match(e.name)]
+        except OSError:
+            return []
+
+    def mark_pending(self, commit: str) -> None:
+        """Record, before pushing it, a commit that must reach the local branch once a remote
+        has accepted it."""
+        self._pending_dir.mkdir(parents=True, exist_ok=True)
+        (self._pending_dir / commit).write_text(str(os.getpid()))
+
+    def clear_pending(self, commit: str) -> None:
+        (self._pending_dir / commit).unlink(missing_ok=True)
+
+    def settle_pending(self) -> None:
+        """Bring in every pending commit that a remote holds (its tracking ref has it): the
+        push of a claim succeeded even if the process that pushed it did not live to record
+        it. One the remote does not hold was not accepted, and is dropped."""
+        from gitissues.storemerge import merge_into
+
+        tracked = self._tracking_tips()
+        for commit in self._pending():
+            if _alive(self._pending_dir / commit):
+                continue  # its process is still pushing or recording it
+            accepted = any(plumbing.is_ancestor(self.paths, commit, t) for t in tracked
+                           if plumbing.commit_exists(self.paths, t))
+            if accepted and plumbing.commit_exists(self.paths, commit):
+                merge_into(self.paths, REF, commit, "merge", "gi",
+                           ("gi", "gi@issue-facade.invalid"))
+            self.clear_pending(commit)
+
+    def _tracking_tips(self) -> list[str]:
+        """Commits of every remote's store branch as last fetched or pushed."""
+        names = set()
+        with contextlib.suppress(OSError):
+            names = {e.name for e in os.scandir(self.paths.commondir / "refs" / "remotes")}
+        try:
+            with open(self.paths.commondir / "packed-refs") as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 2 and parts[1].startswith("refs/remotes/") and (
+                            parts[1].endswith("/issue-facade")):
+                        names.add(parts[1][len("refs/remotes/"):-len("/issue-facade")])
+        except OSError:
+            pass
+        found = (git.read_ref(self.paths, f"refs/remotes/{n}/issue-facade") for n in names)
+        return [t for t in found if t]
 
     def initialized(self) -> bool:
         return self.tip() is not None
 
     def settings(self) -> dict:
-        return BranchSnapshot(self.objects, self.tip()).settings()
+        return self.settings_at(self.tip())
 
-    # --- the index and the read-only copy -----------------------------------------------------
+    def settings_at(self, tip: str | None, index: Index | None = None) -> dict:
+        """The settings file at `tip`: from the index when it reflects `tip` (a write then
+        starts no extra git process), else from git."""
+        if self._settings_cache is None or self._settings_cache[0] != tip:
+            text = None
+            if index is not None:
+                with index.reading():
+                    if index.meta("token") == tip:
+                        text = index.meta("settings") or ""
+            data = (text.encode() if text is not None
+                    else plumbing.blob_at(self.paths, tip, SETTINGS_FILE))
+            self._settings_cache = (tip, parse_settings(data))
+        return dict(self._settings_cache[1])
+
+    # --- the index and the read-only copies -------------------------------------------------
 
     def refresh(self, index: Index) -> None:
         tip = self.tip()
-        if index.meta("token") == tip:
+        if index.meta("token") == tip and self.copies.fresh(self.paths.worktree, tip):
             return
         with index.writing():
-            self._catch_up(index, tip)
+            self._catch_up(index, self.tip())
 
-    def _catch_up(self, index: Index, tip: str | None) -> None:
-        """Inside an index write: move the index and the copy from their state to `tip`."""
+    def _catch_up(self, index: Index, tip: str | None, force: bool = False) -> None:
+        """Inside the index's write lock: move the index and every copy to `tip`."""
         old = index.meta("token")
-        if old == tip:
-            return
-        stale: set[str] = set()
-        if tip is None:
-            changes: list[tuple[str, str | None]] = []
-            index.clear()
-            stale = self._copy_files()
-        elif old and self.objects.has_commit(old):
-            changes = list(self.objects.changed_files(old, tip, ids.ISSUES_DIR))
-        else:  # no usable base: index everything, and make the copy match the tip exactly
-            index.clear()
-            changes = list(self.objects.files_under(tip, ids.ISSUES_DIR))
-            stale = self._copy_files() - {p for p, _ in changes}
-        for path in stale:
-            self._remove_copy(path)
+        changes: dict[str, str | None] = {}
+        if old != tip or force:
+            if tip is None:
+                index.clear()
+            elif old and not force and plumbing.commit_exists(self.paths, old):
+                changes = plumbing.diff_tree(self.paths, old, tip, ids.ISSUES_DIR,
+                                             SETTINGS_FILE)
+            else:
+                changes = dict(plumbing.ls_tree(self.paths, tip, ids.ISSUES_DIR, SETTINGS_FILE))
+                index.clear()
+                index.set_meta("settings", "")
+        blobs = plumbing.read_objects(self.paths, [b for b in changes.values() if b])
+        delta: dict[str, bytes | None] = {}
         files = []
-        for path, blob in changes:
-            if blob is None:
-                index.drop(path)
-                self._remove_copy(path)
+        for path, blob in changes.items():
+            data = blobs.get(blob) if blob else None
+            if blob is not None and data is None:
+                raise plumbing.Missing(f"{path}: blob {blob} is missing from the repository")
+            if path == SETTINGS_FILE:
+                index.set_meta("settings", (data or b"").decode("utf-8", "replace"))
                 continue
-            data = self.objects.blob(blob)
-            self._write_copy(path, data, check_same=True)
-            files.append((path, data))
+            delta[path] = data
+            if data is None:
+                index.drop(path)
+            elif path.endswith(".yaml"):
+                files.append((path, data))
         for path, parsed in parse_files(files):
             if isinstance(parsed, Issue):
-                index.put(path, parsed)
+                index.put(path, parsed, changes[path])
             else:
-                index.put_bad(path, parsed)
+                index.put_bad(path, parsed, changes[path])
         index.set_meta("token", tip)
-        if tip:
+        self._sync_copies(old, tip, delta, force)
+
+    def _sync_copies(self, old: str | None, tip: str | None,
+                     delta: dict[str, bytes | None], force: bool = False) -> None:
+        if tip is not None:
             git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
-
-    def _write_copy(self, path: str, data: bytes, check_same: bool = False) -> None:
-        target = self.copy_root / path
-        if check_same:  # reading is far cheaper than replacing, on a rebuild most are the same
-            try:
-                if target.read_bytes() == data:
-                    return
-            except OSError:
-                pass
-        write_atomic(target, data, 0o444, durable=False)
-
-    def _remove_copy(self, path: str) -> None:
-        (self.copy_root / path).unlink(missing_ok=True)
-
-    def _copy_files(self) -> set[str]:
-        """Store-relative paths of the files in the read-only copy (temp files included)."""
-        root = self.copy_root / ids.ISSUES_DIR
-        if not root.exists():
-            return set()
-        return {p.relative_to(self.copy_root).as_posix() for p in root.rglob("*") if p.is_file()}
+        self.copies.sync_all(
+            old, tip, delta,
+            lambda: plumbing.ls_tree(self.paths, tip, ids.ISSUES_DIR) if tip else {},
+            lambda oids: plumbing.read_objects(self.paths, oids), force=force)
 
     def rebuild(self, index: Index) -> None:
         with index.writing():
-            index.clear()
-            self._catch_up(index, self.tip())
+            self._catch_up(index, self.tip(), force=True)
 
     # --- writing ------------------------------------------------------------------------------
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        def build(tip: str | None) -> tuple[Change, dict[str, bytes | None]]:
-            change = fn(BranchSnapshot(self.objects, tip))
-            files = self.change_files(change)
+        waiting = _LockWatch(self.paths.commondir / (REF + ".lock"))
+        prepared = None
+        for attempt in range(MAX_ATTEMPTS):
+            if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:
+                prepared = self.prepare(index, fn)  # (again) on the tip as it is now
+            if prepared.commit is None or self.publish(index, prepared):
+                return prepared.change
+            if waiting.stuck():
+                break
+            _backoff(min(0.002 * (attempt + 1), 0.05))
+        raise self._gave_up()
+
+    def prepare(self, index: Index, fn: Callable[[Snapshot], Change]) -> Prepared:
+        """Compute the change on the current tip and write its commit; no ref moves (the
+        remote claims push it before the local ref takes it)."""
+        def build(tip: str | None, settings: dict) -> tuple[Change, dict[str, bytes | None]]:
+            snap = BranchSnapshot(self, index, tip, settings)
+            change = fn(snap)
+            files: dict[str, bytes | None] = {}
+            for issue in change.issues:
+                path = index.path_of(issue.id) or self.display_path(issue.id)
+                issue.path = path
+                files[path] = encoded(issue, path)
             if tip is None and files:  # the first write creates the store
-                settings = {"mode": "branch", "prefix": ids.DEFAULT_PREFIX}
-                files[SETTINGS_FILE] = yamlio.emit(settings).encode()
+                files[SETTINGS_FILE] = yamlio.emit(self.new_settings()).encode()
             return change, files
 
-        tip, new, change, files = self._commit_loop(build)
-        if new is not None:
-            self._after_write(index, tip, new, change, files)
-        return change
+        return self._build_commit(index, build)
 
-    def change_files(self, change: Change) -> dict[str, bytes | None]:
-        """The files a change writes, by store path."""
-        return {ids.issue_path(i.id): i.to_yaml().encode("utf-8") for i in change.issues}
+    def publish(self, index: Index, prepared: Prepared) -> bool:
+        """Move the ref to the prepared commit (compare-and-swap); False if it moved."""
+        assert prepared.commit is not None
+        if not plumbing.update_ref(self.paths, REF, prepared.commit, prepared.tip):
+            return False
+        self._after_write(index, prepared.tip, prepared.commit, prepared.change,
+                          prepared.files)
+        return True
 
-    def _commit_loop(self, build: Callable[[str | None], tuple[Change, dict[str, bytes | None]]]
-                     ) -> tuple[str | None, str | None, Change, dict[str, bytes | None]]:
-        """Commit what `build(tip)` says on the current tip and move the ref by
-        compare-and-swap; a lost race builds again on the new tip. Returns (old tip, new
-        commit or None when there was nothing to write, change, files)."""
-        for attempt in range(MAX_ATTEMPTS):
+    @staticmethod
+    def new_settings(prefix: str | None = None) -> dict:
+        return {"mode": "branch", "prefix": prefix or ids.DEFAULT_PREFIX, "layout": ids.LAYOUT}
+
+    def _build_commit(self, index: Index | None,
+                      build: Callable[[str | None, dict], tuple[Change, dict[str, bytes | None]]]
+                      ) -> Prepared:
+        """Write the commit that `build(tip, settings)` describes on the current tip. Without
+        an index (a settings write) nothing is read from it and the layout stays as it is."""
+        for _ in range(MAX_ATTEMPTS):
             tip = self.tip()
-            change, files = build(tip)
+            if index is not None:
+                self.refresh(index)
+                if index.meta("token") != tip:
+                    continue  # the ref moved while the index caught up
+            settings = self.settings_at(tip, index) if index is not None else {}
+            if index is not None and tip is not None and ids.layout_of(settings) < ids.LAYOUT:
+                self.migrate(index)
+                continue
+            try:
+                change, files = build(tip, settings)
+            except StaleSnapshot:
+                continue
             if not files:
-                return tip, None, change, files
-            new = self.objects.commit_files(tip, files, change.message(), self._author(change))
-            if self.objects.cas_ref(REF, new, tip):
-                return tip, new, change, files
-            self._clear_stale_lock(attempt)
-            _backoff(min(0.002 * (attempt + 1), 0.05))
+                return Prepared(tip, None, change, files)
+            try:
+                new = plumbing.write_commit(self.paths, tip, files, change.message(),
+                                            self._author(change))
+            except GiError:
+                if tip is not None and not plumbing.commit_exists(self.paths, tip):
+                    raise plumbing.Missing(f"the store commit {tip} ({REF}) is missing from "
+                                           "the repository; nothing was written") from None
+                raise
+            return Prepared(tip, new, change, files)
         raise self._gave_up()
 
     def _gave_up(self) -> Conflict:
@@ -236,18 +416,50 @@ class BranchBackend:
     def _after_write(self, index: Index, old: str | None, new: str, change: Change,
                      files: dict[str, bytes | None]) -> None:
         with index.writing():
-            if index.meta("token") != old:
-                self._catch_up(index, new)
-                return
-            for i in change.issues:
-                path = ids.issue_path(i.id)
-                data = files[path]
-                assert data is not None
-                self._write_copy(path, data)
-                i.source = data.decode("utf-8")
-                index.put(path, i)
-            index.set_meta("token", new)
-            git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
+            tip = self.tip()
+            if index.meta("token") != old or tip != new:
+                self._catch_up(index, tip)  # others moved on: follow the ref, never go back
+            else:
+                for i in change.issues:
+                    data = files[i.path]
+                    assert data is not None
+                    index.put(i.path, i, plumbing.blob_oid(data))
+                if files.get(SETTINGS_FILE) is not None:
+                    index.set_meta("settings", files[SETTINGS_FILE].decode())  # type: ignore[union-attr]
+                index.set_meta("token", new)
+                self._sync_copies(old, new, {p: d for p, d in files.items()
+                                             if p.startswith(ids.ISSUES_DIR + "/")})
+        self._maybe_gc()
+
+    def migrate(self, index: Index) -> bool:
+        """Move every issue file to the current layout, in one commit (`Gi-Op: migrate`);
+        False when there was nothing to move."""
+        def build(tip: str | None, settings: dict) -> tuple[Change, dict[str, bytes | None]]:
+            change = Change(op="migrate", actor="gi", summary=f"store layout {ids.LAYOUT}")
+            if tip is None:
+                return change, {}
+            files: dict[str, bytes | None] = {}
+            for path, blob in plumbing.ls_tree(self.paths, tip, ids.ISSUES_DIR).items():
+                issue_id = ids.id_of_path(path)
+                target = ids.issue_path(issue_id) if issue_id else path
+                if target != path:
+                    files[path], files[target] = None, (blob,)  # type: ignore[assignment]
+            if ids.layout_of(settings) < ids.LAYOUT or files:
+                files[SETTINGS_FILE] = yamlio.emit({**settings, "layout": ids.LAYOUT}).encode()
+            return change, files
+
+        for _ in range(MAX_ATTEMPTS):
+            tip = self.tip()
+            change, files = build(tip, self.settings_at(tip))
+            if not files:
+                return False
+            new = plumbing.write_commit(self.paths, tip, files, change.message(),
+                                        ("gi", "gi@issue-facade.invalid"))
+            if plumbing.update_ref(self.paths, REF, new, tip):
+                self.refresh(index)
+                return True
+            _backoff(0.01)
+        raise self._gave_up()
 
     @cached_property
     def _email(self) -> str | None:
@@ -258,23 +470,39 @@ class BranchBackend:
         email = self._email if change.actor else None
         return change.actor, email or f"{change.actor or 'gi'}@issue-facade.invalid"
 
-    def _clear_stale_lock(self, attempt: int) -> None:
-        """A writer killed while holding the ref lock leaves `<ref>.lock` behind; a live writer
-        holds it for microseconds, so one older than 10 s is debris."""
-        if attempt < 5:
-            return
-        lock = self.paths.commondir / (REF + ".lock")
-        try:
-            if time.time() - lock.stat().st_mtime > 10:
-                os.unlink(lock)
-        except FileNotFoundError:
-            pass
+    def author_of(self, actor: str) -> tuple[str, str]:
+        return self._author(Change(op="", actor=actor, summary=""))
 
     def write_settings(self, settings: dict, actor: str) -> None:
         change = Change(op="config", actor=actor, summary="update settings")
         data = yamlio.emit(settings).encode()
-        self._commit_loop(lambda tip: (change, {SETTINGS_FILE: data}))
+        for attempt in range(MAX_ATTEMPTS):
+            prepared = self._build_commit(None, lambda tip, _s: (change, {SETTINGS_FILE: data}))
+            if prepared.commit is None or plumbing.update_ref(self.paths, REF, prepared.commit,
+                                                              prepared.tip):
+                return
+            _backoff(min(0.002 * (attempt + 1), 0.05))
+        raise self._gave_up()
 
-    def stale_lock(self) -> Path | None:
+    def stale_lock(self) -> os.PathLike[str] | None:
         lock = self.paths.commondir / (REF + ".lock")
         return lock if lock.exists() else None
+
+    def _maybe_gc(self) -> None:
+        """Keep the object store packed the way git does after its own commits: when there
+        are too many packs or loose objects, start `git gc --auto` in the background (it
+        detaches itself); never in the way of a write."""
+        objects = self.paths.commondir / "objects"
+        try:
+            packs = sum(1 for e in os.scandir(objects / "pack") if e.name.endswith(".pack"))
+            loose = len(os.listdir(objects / "17")) * 256 if (objects / "17").is_dir() else 0
+        except OSError:
+            return
+        if packs <= GC_PACKS and loose <= GC_LOOSE:
+            return
+        import subprocess
+
+        with contextlib.suppress(OSError):
+            subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=self.paths.worktree,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)

@@ -2,7 +2,9 @@
 
 It records the store state it reflects (`meta.token`: the ref tip in branch mode; per-file stat
 stamps in tree mode), so every read can check it against the store first and never serve a
-stale answer. Deleting it loses nothing.
+stale answer; a read of several statements runs in one transaction (`reading`), so it sees one
+state of the store. In branch mode `files.stamp` is each file's blob id. Deleting it loses
+nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -43,6 +45,7 @@ CREATE INDEX deps_issue ON deps(issue);
 CREATE INDEX deps_dep ON deps(dep);
 CREATE VIRTUAL TABLE fts USING fts5(title, body, comments, tokenize="porter unicode61");
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT, issue TEXT);
+CREATE INDEX files_issue ON files(issue);
 CREATE TABLE bad(path TEXT PRIMARY KEY, message TEXT NOT NULL);
 """
 _TABLES = ("meta", "issues", "labels", "assignees", "deps", "fts", "files", "bad")
@@ -88,6 +91,16 @@ class Index:
             if stmt.strip():
                 self.db.execute(stmt)
         self.set_meta("schema", SCHEMA_VERSION)
+
+    @contextmanager
+    def reading(self) -> Iterator[Index]:
+        """One consistent view for several statements (WAL: a snapshot taken at the first
+        read); a writer that commits meanwhile is not seen half-way."""
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def writing(self) -> Iterator[Index]:
@@ -179,6 +192,16 @@ class Index:
     def get(self, issue_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT json FROM issues WHERE id=?", (issue_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def get_with_stamp(self, issue_id: str) -> tuple[dict[str, Any], str | None] | None:
+        """The issue and its file's stamp (the blob id in branch mode)."""
+        row = self.db.execute("SELECT i.json, f.stamp FROM issues i JOIN files f"
+                              " ON f.path = i.path WHERE i.id=?", (issue_id,)).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def path_of(self, issue_id: str) -> str | None:
+        row = self.db.execute("SELECT path FROM files WHERE issue=?", (issue_id,)).fetchone()
+        return row[0] if row else None
 
     def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()

@@ -1,6 +1,11 @@
 """Tree mode: issue files live in the working tree under `.issue-facade/issues/` and travel
 with code branches. Writes happen under a file lock with atomic replace; any valid YAML file an
-agent drops there is an issue. The index follows the files by their stat stamps."""
+agent drops there is an issue. The index follows the files by their stat stamps.
+
+Agents may edit the files by hand while `gi` writes: a change is computed from the bytes it read
+and, just before replacing a file, those bytes are checked again; if someone changed the file
+meanwhile, the change is computed again on what they wrote, so their edit is kept.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gitissues import git, ids, yamlio
-from gitissues.errors import InvalidData
+from gitissues.errors import Conflict, InvalidData
 from gitissues.model import Issue
-from gitissues.store.backend import Change, write_atomic
+from gitissues.store.backend import Change, encoded, write_atomic
 from gitissues.store.index import Index
 
 TYPE_CHECKING = False
@@ -20,35 +25,49 @@ if TYPE_CHECKING:
 
 TOP = ".issue-facade"
 ISSUES = f"{TOP}/{ids.ISSUES_DIR}"
-SETTINGS = f"{TOP}/config.yaml"  # = gitissues.store.TREE_SETTINGS
+SETTINGS = f"{TOP}/config.yaml"  # its presence is what makes a tree-mode store
+MAX_ATTEMPTS = 50
 
 
 def _stamp(st: os.stat_result) -> str:
     return f"{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}:{st.st_ino}"
 
 
+class _Changed(Exception):
+    """A file changed under us between reading it and replacing it."""
+
+
 class TreeSnapshot:
     def __init__(self, backend: TreeBackend, index: Index) -> None:
         self.backend, self.index = backend, index
+        self.seen: dict[str, bytes | None] = {}  # path → the bytes the change was computed on
 
-    def _path(self, issue_id: str) -> Path:
+    def path_of(self, issue_id: str) -> str:
         known = self.index.get(issue_id)
-        rel = known["path"] if known else self.backend.display_path(issue_id)
-        return self.backend.paths.worktree / rel
+        return known["path"] if known else self.backend.display_path(issue_id)
+
+    def _read(self, rel: str) -> bytes | None:
+        try:
+            data = (self.backend.paths.worktree / rel).read_bytes()
+        except FileNotFoundError:
+            data = None
+        self.seen.setdefault(rel, data)
+        return data
 
     def get(self, issue_id: str) -> Issue | None:
-        path = self._path(issue_id)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        rel = self.path_of(issue_id)
+        data = self._read(rel)
+        if data is None:
             return None
-        rel = path.relative_to(self.backend.paths.worktree).as_posix()
-        issue = Issue.from_yaml(text, rel)
+        try:
+            issue = Issue.from_yaml(data.decode("utf-8"), rel)
+        except UnicodeDecodeError:
+            raise InvalidData(f"{rel}: not UTF-8 text", file=rel) from None
         issue.path = rel
         return issue
 
     def exists(self, issue_id: str) -> bool:
-        return self._path(issue_id).exists()
+        return self._read(self.path_of(issue_id)) is not None
 
     def settings(self) -> dict:
         return self.backend.settings()
@@ -61,24 +80,38 @@ class TreeBackend:
         self.paths = paths
         self.root = paths.worktree / ISSUES
         self.lock_path = paths.gitdir / "issue-facade" / "tree.lock"
+        self.tmp_dir = paths.gitdir / "issue-facade" / "tmp"
 
     def display_path(self, issue_id: str) -> str:
-        return f"{TOP}/{ids.issue_path(issue_id)}"
+        return f"{TOP}/{ids.issue_path(issue_id, self.layout())}"
+
+    def layout(self) -> int:
+        try:
+            return ids.layout_of(self.settings())
+        except InvalidData:
+            return ids.LAYOUT
 
     def initialized(self) -> bool:
         return (self.paths.worktree / SETTINGS).exists()
 
     def settings(self) -> dict:
         f = self.paths.worktree / SETTINGS
-        if not f.exists():
+        try:
+            text = f.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return {}
-        data = yamlio.load_fast(f.read_text(encoding="utf-8"), SETTINGS)
+        except UnicodeDecodeError:
+            raise InvalidData(f"{SETTINGS}: not UTF-8 text", file=SETTINGS) from None
+        data = yamlio.load_fast(text, SETTINGS)
+        if data is None:
+            return {}
         if not isinstance(data, dict):
-            raise InvalidData(f"{SETTINGS}: settings must be a mapping")
+            raise InvalidData(f"{SETTINGS}: settings must be a mapping", file=SETTINGS)
         return data
 
     def write_settings(self, settings: dict, actor: str) -> None:
-        write_atomic(self.paths.worktree / SETTINGS, yamlio.emit(settings).encode())
+        write_atomic(self.paths.worktree / SETTINGS, yamlio.emit(settings).encode(),
+                     tmp_dir=self.tmp_dir)
 
     def scan(self) -> dict[str, str]:
         """Every `*.yaml` under the issues directory, with its stat stamp."""
@@ -136,25 +169,54 @@ class TreeBackend:
         self.refresh(index)
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        from filelock import FileLock
+        from gitissues.store.lock import FileLock
 
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.lock_path)):
-            self.refresh(index)
-            change = fn(TreeSnapshot(self, index))
-            written = []
-            for issue in change.issues:
-                known = index.get(issue.id)
-                rel = known["path"] if known else self.display_path(issue.id)
-                data = issue.to_yaml().encode("utf-8")
-                write_atomic(self.paths.worktree / rel, data)
-                issue.source, issue.path = data.decode("utf-8"), rel
-                written.append(rel)
-            self.refresh(index)
-            if written and self._commit_enabled(change):
-                git.run(self.paths, "add", "--", *written)
-                git.run(self.paths, "commit", "-q", "-m", change.message(), "--", *written)
-        return change
+        with FileLock(self.lock_path):
+            for _ in range(MAX_ATTEMPTS):
+                self.refresh(index)
+                snap = TreeSnapshot(self, index)
+                change = fn(snap)
+                try:
+                    written = self._write(change, snap)
+                except _Changed:
+                    continue
+                self.refresh(index)
+                if written and self._commit_enabled(change):
+                    self._commit(change, written)
+                return change
+        raise Conflict("issue files kept changing under gi while it wrote; try again")
+
+    def _write(self, change: Change, snap: TreeSnapshot) -> list[str]:
+        """Encode every file first (nothing is written if one fails), then replace each one
+        after checking that it still holds what the change was computed on."""
+        planned = []
+        for issue in change.issues:
+            rel = snap.path_of(issue.id)
+            planned.append((issue, rel, encoded(issue, rel)))
+        for issue, rel, data in planned:
+            target = self.paths.worktree / rel
+            try:
+                now = target.read_bytes()
+            except FileNotFoundError:
+                now = None
+            if rel in snap.seen and now != snap.seen[rel]:
+                raise _Changed(rel)
+            write_atomic(target, data, tmp_dir=self.tmp_dir)
+            issue.source, issue.path = data.decode("utf-8"), rel
+        return [rel for _, rel, _ in planned]
 
     def _commit_enabled(self, change: Change) -> bool:
-        return change.commit or bool(self.settings().get("commit"))
+        return change.commit or self.settings().get("commit") is True
+
+    def _commit(self, change: Change, written: list[str]) -> None:
+        """Commit the files with the user's identity, or the agent's where git has none
+        (branch mode commits as the agent too)."""
+        env = {}
+        if not git.config_get(self.paths, "user.name") or not git.config_get(
+                self.paths, "user.email"):
+            name = change.actor or "gi"
+            email = f"{name}@issue-facade.invalid".replace(" ", "-")
+            env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+                   "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+        git.run(self.paths, "add", "--", *written, env=env)
+        git.run(self.paths, "commit", "-q", "-m", change.message(), "--", *written, env=env)

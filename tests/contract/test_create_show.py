@@ -3,6 +3,7 @@ commits with trailers, and the read-only copy."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -16,7 +17,9 @@ TIME_RE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
 
 def branch_path_re(issue_id: str) -> str:
-    return rf"issues/[0-9a-f]{{2}}/{re.escape(issue_id)}\.yaml"
+    """Store layout 2: three levels of one hex digit of sha1(id) (README: Where issues live)."""
+    h = hashlib.sha1(issue_id.encode()).hexdigest()
+    return rf"issues/{h[0]}/{h[1]}/{h[2]}/{re.escape(issue_id)}\.yaml"
 
 
 def trailers(sb, rev: str = "refs/heads/issue-facade") -> list[str]:

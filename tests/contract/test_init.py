@@ -129,6 +129,7 @@ def test_create_without_init_creates_branch_store(sandbox):
     files = sb.git("ls-tree", "-r", "--name-only", STORE_REF).splitlines()
     shown = sb.show(issue_id)
     assert shown["title"] == "No init needed"
-    assert re.fullmatch(rf"issues/[0-9a-f]{{2}}/{issue_id}\.yaml", shown["path"]), shown["path"]
+    assert re.fullmatch(rf"issues/[0-9a-f]/[0-9a-f]/[0-9a-f]/{issue_id}\.yaml", shown["path"]), (
+        shown["path"])
     assert shown["path"] in files
     assert _user_state(sb) == before

@@ -1,0 +1,112 @@
+"""The read-only copy of a branch-mode store in every working tree (`.issue-facade/issues/`), so
+agents can `cat` and `grep` the issues without running `gi`.
+
+The index is shared by all worktrees of a repository, so whoever moves the index (a writer, or a
+reader catching up) brings every worktree's copy along, inside the index's write lock. Each copy
+records the store commit it shows in `.issue-facade/.token`; a copy whose token is not the one
+the index moved from (a new worktree, `git clean -fdX`, a killed write) is compared file by file
+with the store and made to match.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from gitissues import git
+from gitissues.store.backend import write_atomic
+
+COPY_DIR = ".issue-facade"
+TOKEN = ".token"
+
+
+class Copies:
+    def __init__(self, paths: git.RepoPaths) -> None:
+        self.paths = paths
+        self.tmp_dir = paths.commondir / "issue-facade" / "tmp"
+
+    def root(self, worktree: Path) -> Path:
+        return worktree / COPY_DIR
+
+    def token(self, worktree: Path) -> str | None:
+        try:
+            return (self.root(worktree) / TOKEN).read_text().strip() or None
+        except OSError:
+            return None
+
+    def fresh(self, worktree: Path, tip: str | None) -> bool:
+        """This worktree's copy shows `tip` (one small file read: every command asks); with
+        no store there is no copy to keep."""
+        return self.token(worktree) == tip
+
+    def sync_all(self, old: str | None, new: str | None, delta: Mapping[str, bytes | None],
+                 listing: Callable[[], dict[str, str]], read: Callable[[list[str]], dict],
+                 force: bool = False) -> None:
+        """Bring every worktree's copy to `new`: the `delta` (store path → bytes, None: gone)
+        where the copy shows `old`, else a full comparison with `listing()` ({path: blob id}
+        at `new`) whose differing blobs come from `read`."""
+        for worktree in git.worktrees(self.paths):
+            have = self.token(worktree)
+            if have == new and not force:
+                continue
+            if have is not None and have == old and not force:
+                for path, data in delta.items():
+                    self._put(worktree, path, data)
+            elif new is not None or self.root(worktree).is_dir():
+                self._resync(worktree, listing() if new else {}, read)
+            self._set_token(worktree, new)
+
+    def _put(self, worktree: Path, path: str, data: bytes | None) -> None:
+        target = self.root(worktree) / path
+        if data is None:
+            target.unlink(missing_ok=True)
+            return
+        try:
+            if target.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        write_atomic(target, data, 0o444, durable=False, tmp_dir=self.tmp_dir)
+
+    def _set_token(self, worktree: Path, tip: str | None) -> None:
+        if tip is None:
+            (self.root(worktree) / TOKEN).unlink(missing_ok=True)
+        else:
+            write_atomic(self.root(worktree) / TOKEN, tip.encode() + b"\n", durable=False,
+                         tmp_dir=self.tmp_dir)
+
+    def files(self, worktree: Path) -> dict[str, Path]:
+        """Store path → file of every file in this worktree's copy of `issues/`."""
+        root = self.root(worktree)
+        out: dict[str, Path] = {}
+        for top, _dirs, names in os.walk(root / "issues"):
+            for name in names:
+                full = Path(top) / name
+                out[full.relative_to(root).as_posix()] = full
+        return out
+
+    def differences(self, worktree: Path, want: Mapping[str, str]) -> tuple[list[str], list[str]]:
+        """(store paths missing or different in the copy, extra files in the copy)."""
+        from gitissues.git.plumbing import blob_oid
+
+        have = self.files(worktree)
+        wrong = []
+        for path, blob in want.items():
+            try:
+                if blob_oid(have[path].read_bytes()) != blob:
+                    wrong.append(path)
+            except (KeyError, OSError):
+                wrong.append(path)
+        return sorted(wrong), sorted(set(have) - set(want))
+
+    def _resync(self, worktree: Path, want: dict[str, str],
+                read: Callable[[list[str]], dict]) -> None:
+        wrong, extra = self.differences(worktree, want)
+        blobs = read([want[p] for p in wrong])
+        for path in wrong:
+            data = blobs.get(want[path])
+            if data is not None:
+                self._put(worktree, path, data)
+        for path in extra:
+            (self.root(worktree) / path).unlink(missing_ok=True)

@@ -1,0 +1,250 @@
+"""Joining two versions of the store: what a merge commit must change in `ours` so that it also
+holds what `theirs` did since their common base.
+
+Issues are matched by id, not by path, so the two sides may be in different store layouts (one
+clone migrated, the other not): every merged issue lands where the merged layout puts it. Each
+issue changed on both sides is merged field by field (gitissues.merge); the settings file is
+merged key by key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from gitissues import ids, yamlio
+from gitissues.errors import Conflict, InvalidData
+from gitissues.git import plumbing
+from gitissues.merge import Conflict as MergeConflict
+from gitissues.merge import merge_issues
+from gitissues.model import Issue
+
+if TYPE_CHECKING:
+    from gitissues.git import RepoPaths
+    from gitissues.git.history import ObjectStore
+
+SETTINGS = "config.yaml"
+Files = dict[str, Any]  # path → bytes, (blob id,) to reuse a blob, or None to remove
+
+
+def _by_id(changes: dict[str, str | None]) -> dict[str, tuple[str | None, str | None]]:
+    """A side's changes as {id: (path it is at now or None, blob or None)}."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for path, blob in sorted(changes.items(), key=lambda kv: kv[1] is not None):
+        issue_id = ids.id_of_path(path)
+        if issue_id is not None:
+            out[issue_id] = (path, blob) if blob is not None else out.get(issue_id, (None, None))
+    return out
+
+
+def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: str,
+                theirs: str, strategy: str) -> tuple[Files, list[MergeConflict]]:
+    """The changes to make to `ours`, and the conflicts resolved on the way."""
+    top = ids.ISSUES_DIR
+    diff = (lambda tip: plumbing.diff_tree(paths, base, tip, top)) if base else (
+        lambda tip: dict(plumbing.ls_tree(paths, tip, top)))
+    mine_paths, other_paths = diff(ours), diff(theirs)
+    mine, other = _by_id(mine_paths), _by_id(other_paths)
+    base_files = plumbing.ls_tree(paths, base, top) if base else {}
+    base_path = {ids.id_of_path(p): p for p in base_files}
+    settings, layout = _merged_settings(paths, base, ours, theirs)
+    changes: Files = {}
+    conflicts: list[MergeConflict] = []
+
+    def place(issue_id: str, current: str | None, content: Any) -> None:
+        target = ids.issue_path(issue_id, layout) if ids.is_id(issue_id) else current
+        if current and current != target:
+            changes[current] = None
+        if target:
+            changes[target] = content
+
+    for issue_id, (their_path, their_blob) in other.items():
+        my_path, my_blob = mine.get(issue_id, (base_path.get(issue_id), None))
+        if issue_id not in mine:
+            my_blob = base_files.get(my_path) if my_path else None
+            if their_blob is None:
+                if my_path:
+                    changes[my_path] = None
+                continue
+            place(issue_id, my_path, (their_blob,))
+            continue
+        if my_blob == their_blob or their_blob is None:
+            continue  # the same on both sides, or deleted there: keep ours, lose nothing
+        if my_blob is None:  # deleted here, changed there: keep theirs
+            place(issue_id, None, (their_blob,))
+            continue
+        merged = _merge_file(paths, objects, my_path or their_path or "", base, ours, theirs,
+                             base_path.get(issue_id), my_blob, their_blob, strategy, conflicts)
+        if merged is not None:
+            place(issue_id, my_path, merged)
+        elif my_path and my_path != ids.issue_path(issue_id, layout):
+            place(issue_id, my_path, (my_blob,))
+    if layout > ids.layout_of(_settings_at(paths, ours)):  # theirs migrated: move ours too
+        for path, blob in plumbing.ls_tree(paths, ours, top).items():
+            issue_id = ids.id_of_path(path)
+            if issue_id and path not in changes and ids.issue_path(issue_id, layout) != path:
+                place(issue_id, path, (blob,))
+    if settings is not None:
+        changes[SETTINGS] = settings
+    return changes, conflicts
+
+
+def _settings_at(paths: RepoPaths, commit: str | None) -> dict:
+    data = plumbing.blob_at(paths, commit, SETTINGS) if commit else None
+    try:
+        loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS) if data else {}
+    except (InvalidData, UnicodeDecodeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _merged_settings(paths: RepoPaths, base: str | None, ours: str, theirs: str
+                     ) -> tuple[bytes | None, int]:
+    """(the new settings file or None to keep ours, the merged layout). Keys merge one by one:
+    a key changed on one side takes that side's value; on both, ours."""
+    b, o, t = (_settings_at(paths, c) for c in (base, ours, theirs))
+    layout = max(ids.layout_of(o), ids.layout_of(t))
+    merged = dict(o)
+    for key in dict.fromkeys([*b, *t]):
+        if key in o and o.get(key) != b.get(key):
+            continue  # changed here: ours stands
+        if key not in t:
+            if key in b:
+                merged.pop(key, None)  # removed there, unchanged here
+        elif t.get(key) != b.get(key):
+            merged[key] = t[key]
+    if layout > 1:
+        merged["layout"] = layout
+    if merged == o:
+        return None, layout
+    return yamlio.emit(merged).encode(), layout
+
+
+def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | None,
+                ours: str, theirs: str, base_file: str | None, my_blob: str, their_blob: str,
+                strategy: str, conflicts: list[MergeConflict]) -> bytes | None:
+    """One issue changed on both sides; None keeps ours as it is."""
+    blobs = plumbing.read_objects(paths, [my_blob, their_blob])
+    mine_raw, other_raw = blobs[my_blob] or b"", blobs[their_blob] or b""
+    try:
+        mine = Issue.from_yaml(mine_raw.decode("utf-8"), path)
+    except (InvalidData, UnicodeDecodeError):
+        return other_raw  # ours is unreadable: theirs is the only version worth keeping
+    try:
+        other = Issue.from_yaml(other_raw.decode("utf-8"), path)
+    except (InvalidData, UnicodeDecodeError):
+        return None
+    raw_base = plumbing.blob_at(paths, base, base_file) if base and base_file else None
+    old: Issue | dict | None = None
+    if raw_base is not None:
+        try:
+            old = Issue.from_yaml(raw_base.decode("utf-8"), path)
+        except (InvalidData, UnicodeDecodeError):
+            old = None
+    else:
+        old = _common_first_version(objects, base, ours, theirs, mine.id)
+    if strategy.startswith("command:"):
+        return resolve_with_command(strategy[len("command:"):], raw_base, mine_raw, other_raw,
+                                    path)
+    merged, found = merge_issues(old, mine, other, strategy, objects.merge_text)
+    conflicts.extend(found)
+    merged.source = None
+    return merged.to_yaml().encode("utf-8")
+
+
+def _common_first_version(objects: ObjectStore, base: str | None, ours: str, theirs: str,
+                          issue_id: str) -> dict | None:
+    """A file both sides added (the same import on two clones) has no version in the merge
+    base; then the fields on which both sides' first versions agree are the common base, so
+    only real edits count as changes."""
+    firsts = []
+    for tip in (ours, theirs):
+        data = None
+        for layout in (ids.LAYOUT, 1):
+            data = data or objects.first_version(tip, base, ids.issue_path(issue_id, layout))
+        if data is None:
+            return None
+        try:
+            firsts.append(Issue.from_yaml(data.decode("utf-8"), issue_id).to_dict())
+        except (InvalidData, UnicodeDecodeError):
+            return None
+    a, b = firsts
+    return {k: v for k, v in a.items() if k in b and b[k] == v}
+
+
+def resolve_with_command(program: str, base: bytes | None, ours: bytes, theirs: bytes,
+                         path: str) -> bytes:
+    """Hand the three versions to PROGRAM BASE OURS THEIRS; it prints the merged YAML (or
+    writes it into OURS, like a git merge driver). What it returns is validated."""
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="gi-merge-") as tmp:
+        files = []
+        for name, data in (("base", base or b""), ("ours", ours), ("theirs", theirs)):
+            f = Path(tmp) / f"{name}.yaml"
+            f.write_bytes(data)
+            files.append(str(f))
+        try:
+            proc = subprocess.run([*shlex.split(program), *files], capture_output=True)
+        except (OSError, ValueError) as exc:
+            raise Conflict(f"{path}: cannot run the merge program {program!r}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None
+        if proc.returncode != 0:
+            raise Conflict(f"{path}: merge program {program!r} failed "
+                           f"({proc.returncode}): {proc.stderr.decode(errors='replace')}")
+        result = proc.stdout or Path(files[1]).read_bytes()
+    want = Issue.from_yaml(ours.decode("utf-8"), path).id
+    try:
+        merged = Issue.from_yaml(result.decode("utf-8"), f"{path} (from {program})")
+    except (InvalidData, UnicodeDecodeError) as exc:
+        raise Conflict(f"{path}: merge program {program!r} returned an invalid issue: "
+                       f"{getattr(exc, 'message', exc)}") from None
+    if merged.id != want:
+        raise Conflict(f"{path}: merge program returned issue {merged.id}, expected {want}")
+    return result
+
+
+def merge_into(paths: RepoPaths, ref: str, theirs: str, strategy: str, actor: str,
+               author: tuple[str, str]) -> dict[str, Any]:
+    """Bring commit `theirs` into `ref`: a fast-forward, or a merge commit; the ref moves only
+    by compare-and-swap, and a lost race merges again on the new tip."""
+    import random
+    import time
+
+    from gitissues.git import read_ref
+
+    objects = None
+    for _ in range(200):
+        ours = read_ref(paths, ref)
+        if ours is not None and plumbing.is_ancestor(paths, theirs, ours):
+            return {"merged": False, "fast_forward": False, "conflicts": []}
+        if ours is None or plumbing.is_ancestor(paths, ours, theirs):
+            if plumbing.update_ref(paths, ref, theirs, ours, "gi: fast-forward"):
+                return {"merged": True, "fast_forward": True, "conflicts": []}
+            continue
+        if objects is None:
+            from gitissues.git.history import ObjectStore
+
+            objects = ObjectStore(paths)
+        changes, conflicts = merge_trees(paths, objects, objects.merge_base(ours, theirs),
+                                         ours, theirs, strategy)
+        commit = plumbing.write_commit(paths, ours, changes,
+                                       merge_message(actor, theirs, conflicts), author,
+                                       merged=(theirs,))
+        if plumbing.update_ref(paths, ref, commit, ours, "gi: merge"):
+            return {"merged": True, "fast_forward": False,
+                    "conflicts": [c.to_json() for c in conflicts]}
+        time.sleep(random.uniform(0, 0.01))
+    raise Conflict("the store kept changing during the merge; run gi sync again")
+
+
+def merge_message(actor: str, theirs: str, conflicts: list[MergeConflict]) -> str:
+    from gitissues.store.backend import one_line
+
+    lines = [f"sync: merge {theirs[:12]}", "", f"Gi-Actor: {one_line(actor)}", "Gi-Op: sync"]
+    lines += ["Gi-Conflict: " + json.dumps(c.to_json(), ensure_ascii=True, sort_keys=True)
+              for c in conflicts]
+    return "\n".join(lines) + "\n"
