@@ -410,7 +410,7 @@ def follow(store: StoreCore, issue: str | None = None, agent: str | None = None,
     index = update(store)
     issue_id = _issue_id(store, index, issue)
     after = last_seq(index) if after is None else after
-    seen = _meta(index, "tip")
+    seen: object = None  # select once at once: events may have landed since `after`
     while True:
         tip = _source(store)[1]
         if tip != seen:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from gitissues import timeutil
+from gitissues import testhooks, timeutil
 from gitissues.errors import Conflict, NotFound, UsageError
 from gitissues.model import Claim, Issue
 
@@ -230,6 +230,8 @@ def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | N
         backend.mark_pending(prepared.commit)
         try:
             accepted = sync.push_commit(store, remote, prepared.commit)
+            if accepted:
+                testhooks.die("AFTER_REMOTE_ACCEPT")
             if accepted and not backend.publish(store.index, prepared):
                 sync.merge_remote(store, prepared.commit, None)  # local writes meanwhile
         finally:

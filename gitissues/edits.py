@@ -218,7 +218,8 @@ def status_side_effects(issue: Issue) -> None:
 def new_comment(author: str, body: str) -> Comment:
     import hashlib
 
-    digest = hashlib.sha256(f"{author}\0{body}\0{os.urandom(8).hex()}".encode()).hexdigest()
+    seed = f"{author}\0{body}\0{os.urandom(8).hex()}".encode(errors="surrogatepass")
+    digest = hashlib.sha256(seed).hexdigest()
     return Comment(id=f"c-{digest[:8]}", author=author, created=timeutil.now_str(), body=body)
 
 

@@ -55,7 +55,7 @@ def new_id(prefix: str, seed: str, length: int = 6) -> str:
     import hashlib
     import os
 
-    digest = hashlib.sha256(seed.encode() + os.urandom(16)).hexdigest()
+    digest = hashlib.sha256(seed.encode(errors="surrogatepass") + os.urandom(16)).hexdigest()
     return f"{prefix}-{digest[:length]}"
 
 

@@ -43,13 +43,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _records(name: str) -> Any:
-    if name == "-":
-        lines = sys.stdin
-    else:
-        try:
-            lines = Path(name).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    from gitissues.cli.issues import read_input
+
+    lines = read_input(name).splitlines()
     where = "stdin" if name == "-" else name
     for n, line in enumerate(lines, 1):
         if not line.strip():

@@ -20,18 +20,28 @@ def _store() -> Any:
     return open_store(".")
 
 
+def read_input(name: str) -> str:
+    """The text of file `name` (`-`: stdin), which must be UTF-8: undecodable bytes are a
+    usage error here, before anything is written."""
+    where = "stdin" if name == "-" else name
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x});"
+                         " nothing was written", file=where) from None
+
+
 def read_text_arg(value: str | None, file: str | None, what: str = "body") -> str | None:
     """`--body T` or `--body-file F|-`; never both."""
     if value is not None and file is not None:
         raise UsageError(f"give --{what} or --{what}-file, not both")
     if file is None:
         return value
-    if file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    return read_input(file)
 
 
 def cmd_create(args: argparse.Namespace) -> int:

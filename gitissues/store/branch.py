@@ -21,7 +21,7 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from gitissues import git, ids, yamlio
+from gitissues import git, ids, testhooks, yamlio
 from gitissues.errors import Conflict, GiError, InvalidData
 from gitissues.git import plumbing
 from gitissues.model import Issue
@@ -395,6 +395,7 @@ class BranchBackend:
                 continue
             if not files:
                 return Prepared(tip, None, change, files)
+            testhooks.pause("BEFORE_COMMIT")
             try:
                 new = plumbing.write_commit(self.paths, tip, files, change.message(),
                                             self._author(change))

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gitissues import ids, timeutil
+from gitissues import ids, testhooks, timeutil
 from gitissues.errors import InvalidData, NotFound
 
 if TYPE_CHECKING:
@@ -167,6 +167,7 @@ def _claim_checks(store: StoreCore, issues: list[Issue], fix: bool) -> list[dict
         if issue.claim and not issue.claim.live(now) and issue.status != "closed":
             cleared = False
             if fix:
+                testhooks.pause("DOCTOR_FIX")
                 cleared = bool(store.update(issue.id, _clear_expired, "claim.expired").changed)
             message = f"{issue.id}: claim of {issue.claim.agent} expired"
             if fix and not cleared:

@@ -84,5 +84,7 @@ def register_merge_driver(paths: git.RepoPaths) -> None:
     if ATTRIBUTES_LINE not in text.splitlines():
         sep = "" if not text or text.endswith("\n") else "\n"
         attributes.write_text(text + sep + ATTRIBUTES_LINE + "\n")
-    git.run(paths, "config", "merge.issue-facade.name", "Issue Facade field-level merge")
-    git.run(paths, "config", DRIVER_KEY, f"{gi_command()} merge-driver %O %A %B %P")
+    git.run(paths, "config", "--end-of-options", "merge.issue-facade.name",
+            "Issue Facade field-level merge")
+    git.run(paths, "config", "--end-of-options", DRIVER_KEY,
+            f"{gi_command()} merge-driver %O %A %B %P")

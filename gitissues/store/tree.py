@@ -37,6 +37,8 @@ class _Changed(Exception):
     """A file changed under us between reading it and replacing it."""
 
 
+_UNSEEN = object()  # a file the change did not read: written as it is
+
 class TreeSnapshot:
     def __init__(self, backend: TreeBackend, index: Index) -> None:
         self.backend, self.index = backend, index
@@ -187,23 +189,59 @@ class TreeBackend:
         raise Conflict("issue files kept changing under gi while it wrote; try again")
 
     def _write(self, change: Change, snap: TreeSnapshot) -> list[str]:
-        """Encode every file first (nothing is written if one fails), then replace each one
-        after checking that it still holds what the change was computed on."""
+        """Encode every file first (nothing is written if one fails), then put each one in
+        place only if it still holds what the change was computed on. Where the system can
+        swap two files atomically the check cannot be beaten: the file is swapped in, and the
+        one it displaced is compared (and swapped back if someone wrote it meanwhile)."""
         planned = []
         for issue in change.issues:
             rel = snap.path_of(issue.id)
             planned.append((issue, rel, encoded(issue, rel)))
         for issue, rel, data in planned:
-            target = self.paths.worktree / rel
+            self._place(self.paths.worktree / rel, data, snap.seen.get(rel, _UNSEEN))
+            issue.source, issue.path = data.decode("utf-8"), rel
+        return [rel for _, rel, _ in planned]
+
+    def _place(self, target: Path, data: bytes, expected: bytes | None | object) -> None:
+        from gitissues.store.lock import exchange
+
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.tmp_dir / f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
+        write_atomic(tmp, data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if expected is None:  # a new file: only if nobody created it meanwhile
+                try:
+                    os.link(tmp, target)
+                except FileExistsError:
+                    raise _Changed(str(target)) from None
+                return
+            if exchange(tmp, target):
+                displaced = tmp.read_bytes()
+                if expected is not _UNSEEN and displaced != expected:
+                    exchange(tmp, target)  # give them their file back, then start again
+                    raise _Changed(str(target))
+                return
             try:
                 now = target.read_bytes()
             except FileNotFoundError:
                 now = None
-            if rel in snap.seen and now != snap.seen[rel]:
-                raise _Changed(rel)
-            write_atomic(target, data, tmp_dir=self.tmp_dir)
-            issue.source, issue.path = data.decode("utf-8"), rel
-        return [rel for _, rel, _ in planned]
+            if expected is not _UNSEEN and now != expected:
+                raise _Changed(str(target))
+            os.replace(tmp, target)
+        except OSError as exc:
+            if getattr(exc, "errno", None) != 18:  # EXDEV: tmp_dir on another file system
+                raise
+            if expected is not _UNSEEN:
+                try:
+                    now = target.read_bytes()
+                except FileNotFoundError:
+                    now = None
+                if now != expected:
+                    raise _Changed(str(target)) from None
+            write_atomic(target, data)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def _commit_enabled(self, change: Change) -> bool:
         return change.commit or self.settings().get("commit") is True
