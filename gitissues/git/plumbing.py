@@ -164,14 +164,35 @@ def write_commit(paths: RepoPaths, parent: str | None,
             parts.append(b"M %s inline %s\n" % (BLOB_MODE.encode(), path.encode()))
             parts.append(_data(content))
     parts += [b"\nget-mark :1\n", b"reset %s\n\n" % SCRATCH_REF.encode(), b"done\n"]
+    stream = b"".join(parts)
+    for attempt in range(8):
+        code, out, err = _fast_import(paths, stream)
+        if code == 0 and OID_RE.match(out):
+            return out
+        # two processes writing the very same objects at once (two syncs computing one
+        # merge) make the very same pack: the second finds the first's .keep file
+        if "keep file" not in err or attempt == 7:
+            raise GiError(f"git fast-import failed: {err or out}")
+        time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _fast_import(paths: RepoPaths, stream: bytes) -> tuple[int, str, str]:
+    """One `git fast-import` run; a crash report it leaves in the git directory is removed
+    (the error is reported to the caller instead)."""
+    import os
+    import subprocess
+
     # fastimport.unpackLimit=1: keep the objects as one small pack (five loose files otherwise)
-    proc = run(paths, "-c", "fastimport.unpackLimit=1", "fast-import", "--quiet",
-               "--date-format=raw", input=b"".join(parts), check=False)
-    out = proc.stdout.decode(errors="replace").strip()
-    if proc.returncode != 0 or not OID_RE.match(out):
-        raise GiError("git fast-import failed: "
-                      + (proc.stderr.decode(errors="replace").strip() or out))
-    return out
+    proc = subprocess.Popen(["git", "-c", "fastimport.unpackLimit=1", "fast-import", "--quiet",
+                             "--date-format=raw"], cwd=paths.worktree, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ)
+    out, err = proc.communicate(stream)
+    if proc.returncode != 0:
+        for folder in {paths.gitdir, paths.commondir}:
+            (folder / f"fast_import_crash_{proc.pid}").unlink(missing_ok=True)
+    return (proc.returncode, out.decode(errors="replace").strip(),
+            err.decode(errors="replace").strip())
 
 
 _LOST_RACE = ("cannot lock ref", "file exists", "reference already exists", "but expected")
