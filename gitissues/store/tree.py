@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from gitissues import git, ids, yamlio
+from gitissues import git, ids, testhooks, yamlio
 from gitissues.errors import Conflict, InvalidData
 from gitissues.model import Issue
 from gitissues.store.backend import Change, encoded, write_atomic
@@ -39,6 +39,13 @@ class _Changed(Exception):
 
 _UNSEEN = object()  # a file the change did not read: written as it is
 
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
 class TreeSnapshot:
     def __init__(self, backend: TreeBackend, index: Index) -> None:
         self.backend, self.index = backend, index
@@ -49,10 +56,7 @@ class TreeSnapshot:
         return known["path"] if known else self.backend.display_path(issue_id)
 
     def _read(self, rel: str) -> bytes | None:
-        try:
-            data = (self.backend.paths.worktree / rel).read_bytes()
-        except FileNotFoundError:
-            data = None
+        data = _current(self.backend.paths.worktree / rel)
         self.seen.setdefault(rel, data)
         return data
 
@@ -208,6 +212,7 @@ class TreeBackend:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.tmp_dir / f".{target.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
         write_atomic(tmp, data)
+        testhooks.pause("TREE_BEFORE_PLACE")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if expected is None:  # a new file: only if nobody created it meanwhile
@@ -216,29 +221,20 @@ class TreeBackend:
                 except FileExistsError:
                     raise _Changed(str(target)) from None
                 return
-            if exchange(tmp, target):
+            if expected is not _UNSEEN and _current(target) != expected:
+                raise _Changed(str(target))  # changed while the change was computed
+            if exchange(tmp, target):  # and if it changed in the last microseconds:
                 displaced = tmp.read_bytes()
                 if expected is not _UNSEEN and displaced != expected:
                     exchange(tmp, target)  # give them their file back, then start again
                     raise _Changed(str(target))
                 return
-            try:
-                now = target.read_bytes()
-            except FileNotFoundError:
-                now = None
-            if expected is not _UNSEEN and now != expected:
-                raise _Changed(str(target))
             os.replace(tmp, target)
         except OSError as exc:
             if getattr(exc, "errno", None) != 18:  # EXDEV: tmp_dir on another file system
                 raise
-            if expected is not _UNSEEN:
-                try:
-                    now = target.read_bytes()
-                except FileNotFoundError:
-                    now = None
-                if now != expected:
-                    raise _Changed(str(target)) from None
+            if expected is not _UNSEEN and _current(target) != expected:
+                raise _Changed(str(target)) from None
             write_atomic(target, data)
         finally:
             tmp.unlink(missing_ok=True)
