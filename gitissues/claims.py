@@ -227,7 +227,7 @@ def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | N
         prepared = backend.prepare(store.index, fn)
         if prepared.commit is None:
             return prepared.change, issue_id
-        backend.mark_pending(prepared.commit)
+        backend.pending.mark(prepared.commit)
         try:
             accepted = sync.push_commit(store, remote, prepared.commit)
             if accepted:
@@ -235,7 +235,7 @@ def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | N
             if accepted and not backend.publish(store.index, prepared):
                 sync.merge_remote(store, prepared.commit, None)  # local writes meanwhile
         finally:
-            backend.clear_pending(prepared.commit)
+            backend.pending.clear(prepared.commit)
         if accepted:
             return prepared.change, issue_id
         time.sleep(random.uniform(0.01, 0.1))

@@ -13,114 +13,37 @@ so it never goes back to an older state than one a reader has already seen.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections import namedtuple
 from collections.abc import Callable
 from functools import cached_property
-from pathlib import Path
 
 from gitissues import git, ids, testhooks, yamlio
-from gitissues.errors import Conflict, GiError, InvalidData
+from gitissues.errors import Conflict, GiError
 from gitissues.git import plumbing
 from gitissues.model import Issue
 from gitissues.store.backend import REF, Change, encoded
+from gitissues.store.branch_read import (
+    SETTINGS_FILE,
+    BranchSnapshot,
+    StaleSnapshot,
+    parse_files,
+    parse_settings,
+)
 from gitissues.store.copy import COPY_DIR, Copies
 from gitissues.store.index import Index
+from gitissues.store.upkeep import LockWatch, Pending, maybe_gc
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from gitissues.store.backend import Snapshot
 
-SETTINGS_FILE = "config.yaml"
 MAX_ATTEMPTS = 200
-PARALLEL_PARSE_AT = 2000
-GC_PACKS, GC_LOOSE = 50, 6700  # git's own gc.autoPackLimit and gc.auto defaults
-
-
-class _LockWatch:
-    """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
-    the same lock file still there after `patience` seconds."""
-
-    def __init__(self, lock: Path, patience: float = 3.0) -> None:
-        self.lock, self.patience = lock, patience
-        self.seen: tuple[int, int] | None = None
-        self.since = 0.0
-
-    def stuck(self) -> bool:
-        try:
-            st = self.lock.stat()
-        except OSError:
-            self.seen = None
-            return False
-        key = (st.st_ino, st.st_mtime_ns)
-        if key != self.seen:
-            self.seen, self.since = key, time.monotonic()
-            return False
-        return time.monotonic() - self.since > self.patience
 
 
 # A change and its commit on `tip`, not yet on any ref (`commit` None: nothing to write).
 Prepared = namedtuple("Prepared", "tip commit change files")
-
-
-class StaleSnapshot(Exception):
-    """The index moved past the commit a change is being computed on: compute it again."""
-
-
-def _parse(item: tuple[str, bytes]) -> tuple[str, Issue | str]:
-    path, data = item
-    try:
-        issue = Issue.from_yaml(data.decode("utf-8"), path)
-    except UnicodeDecodeError as exc:
-        return path, f"{path}: not UTF-8 text (byte {exc.start})"
-    except InvalidData as exc:
-        return path, exc.message
-    if ids.id_of_path(path) != issue.id:
-        return path, f"{path}: id {issue.id} does not match the file name"
-    return path, issue
-
-
-def parse_files(files: list[tuple[str, bytes]]) -> list[tuple[str, Issue | str]]:
-    """Parse issue files: (path, Issue or the error message). A big batch (a first read in a
-    fresh clone, a reindex) is spread over the cores: YAML parsing is most of its cost."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_PARSE_AT or workers < 2:
-        return [_parse(f) for f in files]
-    import multiprocessing
-
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:  # no fork here (Windows): parse in this process
-        return [_parse(f) for f in files]
-    with ctx.Pool(workers) as pool:
-        return pool.map(_parse, files, chunksize=256)
-
-
-def parse_settings(data: bytes | None) -> dict:
-    if not data:
-        return {}
-    try:
-        loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS_FILE)
-    except UnicodeDecodeError:
-        raise InvalidData(f"{SETTINGS_FILE}: not UTF-8 text", file=SETTINGS_FILE) from None
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise InvalidData(f"{SETTINGS_FILE}: settings must be a mapping", file=SETTINGS_FILE)
-    return loaded
-
-
-def _alive(marker: Path) -> bool:
-    """The process whose id the marker holds is still running."""
-    try:
-        os.kill(int(marker.read_text().strip()), 0)
-    except PermissionError:
-        return True
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _backoff(most: float) -> None:
@@ -130,49 +53,13 @@ def _backoff(most: float) -> None:
     time.sleep(random.uniform(0, most))
 
 
-class BranchSnapshot:
-    """The store at commit `tip`, read from the index (which must reflect exactly `tip`)."""
-
-    def __init__(self, backend: BranchBackend, index: Index, tip: str | None,
-                 settings: dict) -> None:
-        self.backend, self.index, self.tip, self._settings = backend, index, tip, settings
-
-    def _row(self, issue_id: str) -> tuple[dict, str | None] | None:
-        with self.index.reading():
-            if self.index.meta("token") != self.tip:
-                raise StaleSnapshot
-            return self.index.get_with_stamp(issue_id)
-
-    def get(self, issue_id: str) -> Issue | None:
-        found = self._row(issue_id)
-        if found is None:
-            return None
-        data, blob = found
-        path = data.pop("path")
-        issue = Issue.from_dict(data, path)
-        if plumbing.blob_oid(issue.to_yaml().encode()) != blob:
-            # not a file in gi's own layout (hand-written, or from an older gi): edit the real
-            # text, round trip, so that its comments and formatting survive
-            raw = plumbing.blob_at(self.backend.paths, self.tip, path)
-            if raw is None:
-                raise StaleSnapshot
-            issue = Issue.from_yaml(raw.decode("utf-8"), path)
-        issue.path = path
-        return issue
-
-    def exists(self, issue_id: str) -> bool:
-        return self._row(issue_id) is not None
-
-    def settings(self) -> dict:
-        return self._settings
-
-
 class BranchBackend:
     mode = "branch"
 
     def __init__(self, paths: git.RepoPaths) -> None:
         self.paths = paths
         self.copies = Copies(paths)
+        self.pending = Pending(paths)
         self._settings_cache: tuple[str | None, dict] | None = None
 
     def display_path(self, issue_id: str) -> str:
@@ -190,65 +77,10 @@ class BranchBackend:
                                               "gi: store branch from origin"):
                 return remote
             tip = git.read_ref(self.paths, REF)
-        if self._pending():
-            self.settle_pending()
+        if self.pending.commits():
+            self.pending.settle()
             tip = git.read_ref(self.paths, REF)
         return tip
-
-    # --- commits pushed to a remote before the local branch has them (claims --remote) -----
-
-    @property
-    def _pending_dir(self) -> Path:
-        return self.paths.commondir / "issue-facade" / "pending"
-
-    def _pending(self) -> list[str]:
-        try:
-            return [e.name for e in os.scandir(self._pending_dir) if git.OID_RE.match(e.name)]
-        except OSError:
-            return []
-
-    def mark_pending(self, commit: str) -> None:
-        """Record, before pushing it, a commit that must reach the local branch once a remote
-        has accepted it."""
-        self._pending_dir.mkdir(parents=True, exist_ok=True)
-        (self._pending_dir / commit).write_text(str(os.getpid()))
-
-    def clear_pending(self, commit: str) -> None:
-        (self._pending_dir / commit).unlink(missing_ok=True)
-
-    def settle_pending(self) -> None:
-        """Bring in every pending commit that a remote holds (its tracking ref has it): the
-        push of a claim succeeded even if the process that pushed it did not live to record
-        it. One the remote does not hold was not accepted, and is dropped."""
-        from gitissues.storemerge import merge_into
-
-        tracked = self._tracking_tips()
-        for commit in self._pending():
-            if _alive(self._pending_dir / commit):
-                continue  # its process is still pushing or recording it
-            accepted = any(plumbing.is_ancestor(self.paths, commit, t) for t in tracked
-                           if plumbing.commit_exists(self.paths, t))
-            if accepted and plumbing.commit_exists(self.paths, commit):
-                merge_into(self.paths, REF, commit, "merge", "gi",
-                           ("gi", "gi@issue-facade.invalid"))
-            self.clear_pending(commit)
-
-    def _tracking_tips(self) -> list[str]:
-        """Commits of every remote's store branch as last fetched or pushed."""
-        names = set()
-        with contextlib.suppress(OSError):
-            names = {e.name for e in os.scandir(self.paths.commondir / "refs" / "remotes")}
-        try:
-            with open(self.paths.commondir / "packed-refs") as f:
-                for line in f:
-                    parts = line.split()
-                    if len(parts) == 2 and parts[1].startswith("refs/remotes/") and (
-                            parts[1].endswith("/issue-facade")):
-                        names.add(parts[1][len("refs/remotes/"):-len("/issue-facade")])
-        except OSError:
-            pass
-        found = (git.read_ref(self.paths, f"refs/remotes/{n}/issue-facade") for n in names)
-        return [t for t in found if t]
 
     def initialized(self) -> bool:
         return self.tip() is not None
@@ -332,7 +164,7 @@ class BranchBackend:
     # --- writing ------------------------------------------------------------------------------
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        waiting = _LockWatch(self.paths.commondir / (REF + ".lock"))
+        waiting = LockWatch(self.paths.commondir / (REF + ".lock"))
         prepared = None
         for attempt in range(MAX_ATTEMPTS):
             if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:
@@ -348,7 +180,7 @@ class BranchBackend:
         """Compute the change on the current tip and write its commit; no ref moves (the
         remote claims push it before the local ref takes it)."""
         def build(tip: str | None, settings: dict) -> tuple[Change, dict[str, bytes | None]]:
-            snap = BranchSnapshot(self, index, tip, settings)
+            snap = BranchSnapshot(self.paths, index, tip, settings)
             change = fn(snap)
             files: dict[str, bytes | None] = {}
             for issue in change.issues:
@@ -430,7 +262,7 @@ class BranchBackend:
                 index.set_meta("token", new)
                 self._sync_copies(old, new, {p: d for p, d in files.items()
                                              if p.startswith(ids.ISSUES_DIR + "/")})
-        self._maybe_gc()
+        maybe_gc(self.paths)
 
     def migrate(self, index: Index) -> bool:
         """Move every issue file to the current layout, in one commit (`Gi-Op: migrate`);
@@ -488,22 +320,3 @@ class BranchBackend:
     def stale_lock(self) -> os.PathLike[str] | None:
         lock = self.paths.commondir / (REF + ".lock")
         return lock if lock.exists() else None
-
-    def _maybe_gc(self) -> None:
-        """Keep the object store packed the way git does after its own commits: when there
-        are too many packs or loose objects, start `git gc --auto` in the background (it
-        detaches itself); never in the way of a write."""
-        objects = self.paths.commondir / "objects"
-        try:
-            packs = sum(1 for e in os.scandir(objects / "pack") if e.name.endswith(".pack"))
-            loose = len(os.listdir(objects / "17")) * 256 if (objects / "17").is_dir() else 0
-        except OSError:
-            return
-        if packs <= GC_PACKS and loose <= GC_LOOSE:
-            return
-        import subprocess
-
-        with contextlib.suppress(OSError):
-            subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=self.paths.worktree,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)

@@ -1,0 +1,128 @@
+"""What keeps a branch-mode store right around its writes: claims a remote accepted that the
+local branch has not recorded yet (their process may have died in between), ref locks that a
+killed writer left, and packing the object store the way git does after its own commits."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from pathlib import Path
+
+from gitissues import git
+from gitissues.git import plumbing
+from gitissues.store.backend import REF
+
+GC_PACKS, GC_LOOSE = 50, 6700  # git's own gc.autoPackLimit and gc.auto defaults
+
+
+class LockWatch:
+    """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
+    the same lock file still there after `patience` seconds."""
+
+    def __init__(self, lock: Path, patience: float = 3.0) -> None:
+        self.lock, self.patience = lock, patience
+        self.seen: tuple[int, int] | None = None
+        self.since = 0.0
+
+    def stuck(self) -> bool:
+        try:
+            st = self.lock.stat()
+        except OSError:
+            self.seen = None
+            return False
+        key = (st.st_ino, st.st_mtime_ns)
+        if key != self.seen:
+            self.seen, self.since = key, time.monotonic()
+            return False
+        return time.monotonic() - self.since > self.patience
+
+
+def _alive(marker: Path) -> bool:
+    """The process whose id the marker holds is still running."""
+    try:
+        os.kill(int(marker.read_text().strip()), 0)
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+class Pending:
+    """Claim commits pushed to a remote before the local branch has them (`claim --remote`),
+    one marker file each, named by the commit and holding the pusher's process id."""
+
+    def __init__(self, paths: git.RepoPaths) -> None:
+        self.paths = paths
+        self.folder = paths.commondir / "issue-facade" / "pending"
+
+    def commits(self) -> list[str]:
+        try:
+            return [e.name for e in os.scandir(self.folder) if git.OID_RE.match(e.name)]
+        except OSError:
+            return []
+
+    def mark(self, commit: str) -> None:
+        """Record, before pushing it, a commit that must reach the local branch once a remote
+        has accepted it."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / commit).write_text(str(os.getpid()))
+
+    def clear(self, commit: str) -> None:
+        (self.folder / commit).unlink(missing_ok=True)
+
+    def settle(self) -> None:
+        """Bring in every pending commit that a remote holds (its tracking ref has it): the
+        push of a claim succeeded even if the process that pushed it did not live to record
+        it. One the remote does not hold was not accepted, and is dropped."""
+        from gitissues.storemerge import merge_into
+
+        tracked = tracking_tips(self.paths)
+        for commit in self.commits():
+            if _alive(self.folder / commit):
+                continue  # its process is still pushing or recording it
+            accepted = any(plumbing.is_ancestor(self.paths, commit, t) for t in tracked
+                           if plumbing.commit_exists(self.paths, t))
+            if accepted and plumbing.commit_exists(self.paths, commit):
+                merge_into(self.paths, REF, commit, "merge", "gi",
+                           ("gi", "gi@issue-facade.invalid"))
+            self.clear(commit)
+
+
+def tracking_tips(paths: git.RepoPaths) -> list[str]:
+    """Commits of every remote's store branch as last fetched or pushed."""
+    names = set()
+    with contextlib.suppress(OSError):
+        names = {e.name for e in os.scandir(paths.commondir / "refs" / "remotes")}
+    try:
+        with open(paths.commondir / "packed-refs") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].startswith("refs/remotes/") and (
+                        parts[1].endswith("/issue-facade")):
+                    names.add(parts[1][len("refs/remotes/"):-len("/issue-facade")])
+    except OSError:
+        pass
+    found = (git.read_ref(paths, f"refs/remotes/{n}/issue-facade") for n in names)
+    return [t for t in found if t]
+
+
+def maybe_gc(paths: git.RepoPaths) -> None:
+    """Keep the object store packed the way git does after its own commits: when there are
+    too many packs or loose objects, start `git gc --auto` in the background (it detaches
+    itself); never in the way of a write."""
+    objects = paths.commondir / "objects"
+    try:
+        packs = sum(1 for e in os.scandir(objects / "pack") if e.name.endswith(".pack"))
+        loose = len(os.listdir(objects / "17")) * 256 if (objects / "17").is_dir() else 0
+    except OSError:
+        return
+    if packs <= GC_PACKS and loose <= GC_LOOSE:
+        return
+    import subprocess
+
+    with contextlib.suppress(OSError):
+        subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=paths.worktree,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
