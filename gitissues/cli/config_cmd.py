@@ -7,7 +7,6 @@ these commands run in CI logs and agent transcripts.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -18,14 +17,16 @@ from gitissues.errors import NotFound, UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 _SHOWN = ("platform", "base_url", "owner", "repo", "remote")
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    handler = {"detect": _detect, "init": _init, "show": _show, "get": _get, "set": _set,
-               "unset": _unset, "edit": _edit}[args.action]
+    handler = {"detect": _detect, "init": _init, "show": _show, "get": _get,
+               "set": _writer("set_value"), "unset": _writer("unset"),
+               "edit": _writer("edit")}[args.action]
     try:
         return handler(args)
     except config.ConfigError as exc:
@@ -114,6 +115,8 @@ def _effective(ctx: settings.Context) -> config.Resolved:
 
 def _ignored(ctx: settings.Context) -> dict[str, str]:
     """Settings present in a file but never used, and why; each is also warned about."""
+    from gitissues.cli.config_write import warn_leaked
+
     where = ctx.repo_source.removeprefix("repo:")
     found = {key: f"a secret in the repository settings ({where}): remove it and rotate it"
              for key in ctx.leaked}
@@ -122,16 +125,8 @@ def _ignored(ctx: settings.Context) -> dict[str, str]:
                       f"gi config set {key} VALUE")
         warn(f"{key} in the user config is ignored: it is a repository setting "
              f"(gi config set {key} VALUE)")
-    _warn_leaked(ctx)
+    warn_leaked(ctx)
     return found
-
-
-def _warn_leaked(ctx: settings.Context) -> None:
-    where = ctx.repo_source.removeprefix("repo:")
-    for key in ctx.leaked:
-        how = "gi config edit" if "[" in key else f"gi config unset {key}, or gi config edit"
-        warn(f"{key} is a secret in the repository settings ({where}), which are committed "
-             f"and shared: it is ignored; remove it ({how}) and rotate it")
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -169,117 +164,19 @@ def _get(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- writing -------------------------------------------------------------------------------
+# --- writing: gi config set|unset|edit (config_write) ------------------------------------
 
 
-def _parse_value(text: str) -> Any:
-    """Numbers, booleans and flow lists/maps as YAML; anything else stays the string typed."""
-    from gitissues import yamlio
-    from gitissues.errors import InvalidData
+def _writer(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from gitissues.cli import config_write
 
-    try:
-        value = yamlio.load_fast(text, "<value>")
-    except InvalidData:
-        return text
-    if isinstance(value, bool | int | float) or (
-            text.lstrip().startswith(("[", "{")) and isinstance(value, list | dict)):
-        return value
-    return text
+        need_repo = not args.user
+        ctx = _context(None, strict=False, need_repo=need_repo,
+                       strict_settings=need_repo and name != "edit", with_remotes=False)
+        return getattr(config_write, name)(args, ctx)
 
-
-def _checked(key: str, value: Any, *, user: bool) -> Any:
-    """The value to save for `key`, or a usage error naming the key and the allowed form."""
-    _refuse_read_only(key)
-    try:
-        return config_keys.check(key, value, user=user)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _refuse_read_only(key: str) -> None:
-    entry = config_keys.known(key)
-    if entry is not None and not entry.settable:
-        raise UsageError(f"{key} is not changed with gi config: it is {entry.form}")
-
-
-def _refuse_secret(key: str, value: Any, ctx: settings.Context) -> None:
-    try:
-        config.check_repo_value(key, value, user_config=ctx.user_path)
-    except config.ConfigError as exc:
-        raise UsageError(exc.message + " (gi config set --user KEY VALUE)") from None
-
-
-def _printable(key: str, value: Any) -> Any:
-    """`value` with every secret in it masked, wherever it sits."""
-    return config_keys.masked_tree(value, config_keys.is_secret(key))
-
-
-def _set(args: argparse.Namespace) -> int:
-    ctx = _context(None, strict=False, need_repo=not args.user, strict_settings=not args.user,
-                   with_remotes=False)
-    value = _checked(args.key, _parse_value(args.value), user=args.user)
-    if args.user:
-        data = ctx.user_config
-        config.set_dotted(data, args.key, value)
-        config_files.save_user_config(ctx.user_path, data)
-        where = str(ctx.user_path)
-    else:
-        _refuse_secret(args.key, value, ctx)
-        assert ctx.store is not None
-        data = config_keys.clone(ctx.store.backend.settings())
-        config.set_dotted(data, args.key, value)
-        ctx.store.backend.write_settings(data, ctx.store.actor)
-        where = ctx.repo_source.removeprefix("repo:")
-        ctx.repo_settings = data
-        _warn_leaked(ctx)
-    shown = _printable(args.key, value)
-    if args.json:
-        emit_json({"key": args.key, "value": shown, "file": where})
-    else:
-        text = json.dumps(shown, ensure_ascii=False) if isinstance(shown, dict | list) else shown
-        print(f"{args.key} = {text}  (saved in {where})")
-    return 0
-
-
-def _unset(args: argparse.Namespace) -> int:
-    ctx = _context(None, strict=False, need_repo=not args.user, strict_settings=not args.user,
-                   with_remotes=False)
-    _refuse_read_only(args.key)
-    if args.user:
-        data, where = ctx.user_config, str(ctx.user_path)
-    else:
-        assert ctx.store is not None
-        data = config_keys.clone(ctx.store.backend.settings())
-        where = ctx.repo_source.removeprefix("repo:")
-    value = config.get_dotted(data, args.key, _UNSET)
-    if value is _UNSET or not config.delete_dotted(data, args.key):
-        entry = config_keys.known(args.key)
-        default = entry.default if entry is not None else None
-        raise NotFound(f"{args.key} is not set in {where}"
-                       + (f" (its default, {default}, applies)" if default else ""))
-    removed = sorted(config.flatten({args.key: value})) or [args.key]
-    if args.user:
-        config_files.save_user_config(ctx.user_path, data)
-    else:
-        assert ctx.store is not None
-        ctx.store.backend.write_settings(data, ctx.store.actor)
-        ctx.repo_settings = data
-        _warn_leaked(ctx)
-    if args.json:
-        emit_json({"key": args.key, "file": where, "removed": removed})
-    else:
-        print(f"removed {', '.join(removed)}  (from {where})")
-    return 0
-
-
-_UNSET = object()
-
-
-def _edit(args: argparse.Namespace) -> int:
-    from gitissues.cli.config_edit import edit
-
-    return edit(args, _context(None, strict=False, need_repo=not args.user,
-                               strict_settings=False, with_remotes=False))
+    return run
 
 
 def _init(args: argparse.Namespace) -> int:

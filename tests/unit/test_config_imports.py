@@ -13,7 +13,7 @@ import gitissues
 ROOT = Path(gitissues.__file__).parent
 CONFIG_MODULES = ["gitissues.config", "gitissues.config_keys", "gitissues.config_files",
                   "gitissues.bridge_target", "gitissues.remote_url", "gitissues.identity",
-                  "gitissues.settings", "gitissues.cli.config_cmd", "gitissues.cli.config_edit"]
+                  "gitissues.settings", "gitissues.cli.config_cmd", "gitissues.cli.config_write"]
 
 
 def _name(path: Path) -> str:
