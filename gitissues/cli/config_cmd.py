@@ -126,7 +126,21 @@ def _ignored(ctx: settings.Context) -> dict[str, str]:
         warn(f"{key} in the user config is ignored: it is a repository setting "
              f"(gi config set {key} VALUE)")
     warn_leaked(ctx)
+    _warn_invalid(ctx)
     return found
+
+
+def _warn_invalid(ctx: settings.Context) -> None:
+    """A hand-edited or pulled value that `gi config set` would refuse (a `claims.remote`
+    that git would read as an option): shown as it is, and said to be wrong."""
+    files = ((ctx.repo_source.removeprefix("repo:"), ctx.repo_public),
+             (str(ctx.user_path), ctx.user_effective))
+    for where, data in files:
+        for key, value in config.flatten(data).items():
+            try:
+                config_keys.check(key, value)
+            except ValueError as exc:
+                warn(f"{where}: {exc}; fix it (gi config set {key} VALUE, or gi config edit)")
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -120,6 +120,19 @@ def test_edit_checks_known_keys(sandbox, tmp_path, text, named):
     assert sandbox.store_tip() == tip
 
 
+def test_a_bad_value_that_arrived_by_hand_is_reported(sandbox):
+    assert sandbox.gi("init", "--mode", "tree").code == 0
+    settings = sandbox.repo / ".issue-facade" / "config.yaml"
+    settings.write_text(settings.read_text()
+                        + "claims:\n  remote: --upload-pack=touch pwned\n  ttl: soon\n")
+    for args in (("show",), ("show", "--json"), ("get", "claims.remote")):
+        r = sandbox.gi("config", *args)
+        assert r.code == 0, r
+        assert "invalid claims.remote '--upload-pack=touch pwned'" in r.err, r
+        assert "invalid claims.ttl 'soon'" in r.err
+        assert ".issue-facade/config.yaml" in r.err
+
+
 def test_a_repository_setting_in_the_user_config_is_ignored_and_said_so(sandbox):
     path = user_config(sandbox)
     path.parent.mkdir(parents=True, exist_ok=True)
