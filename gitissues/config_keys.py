@@ -38,6 +38,8 @@ _SECRET_WORDS = frozenset({
     "passphrase", "secret", "secrets", "private_key", "auth", "credential", "credentials",
     "pat", "bearer",
 })
+# `max_tokens` counts tokens: a plural `_tokens` suffix names no credential.
+_SUFFIX_WORDS = _SECRET_WORDS - {"tokens"}
 # Long enough to be unambiguous as a bare suffix too (`accesstoken`, `clientsecret`).
 _SECRET_SUFFIXES = ("token", "apikey", "api_key", "password", "passwd", "secret", "private_key")
 # Patterns as text: `re` compiles and caches each on first use, not when the CLI starts.
@@ -47,12 +49,12 @@ _INDEX = r"\[\d+\]"
 
 def is_secret_name(name: str) -> bool:
     """One key segment (`token`, `basic_auth`, `apiKey`, `github-pat`) that names a
-    credential. Whole words only for the short names: `path`, `pattern`, `author` and
-    `token_env` (which names a variable) are not secrets."""
+    credential. Whole words only for the short names: `path`, `pattern`, `author`,
+    `max_tokens` and `token_env` (which names a variable) are not secrets."""
     word = re.sub(_CAMEL, "_", name).replace("-", "_").lower()
     if word in _SECRET_WORDS or word.endswith(_SECRET_SUFFIXES):
         return True
-    return any(word.endswith("_" + w) for w in _SECRET_WORDS)
+    return any(word.endswith("_" + w) for w in _SUFFIX_WORDS)
 
 
 def is_secret(key: str) -> bool:

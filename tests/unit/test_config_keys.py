@@ -59,6 +59,8 @@ from gitissues.config_keys import (
         ("gitea.auth_url", False),
         ("oauth.client_id", False),
         ("bridges[0].name", False),
+        ("llm.max_tokens", False),
+        ("tokens", True),
     ],
 )
 def test_is_secret(key, secret):
