@@ -93,3 +93,13 @@ def test_comment_records_the_agent(sandbox):
     r = sandbox.gi("comment", issue_id, "hello", env={"GI_AGENT": "", "ISSUE_AGENT_ID": "old"})
     assert r.code == 0, r
     assert sandbox.show(issue_id)["comments"][-1]["author"] == "old"
+
+
+def test_whoami_with_a_broken_user_config_warns_and_answers(sandbox):
+    path = sandbox.base / "home" / ".config" / "issue-facade" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("agent: [unclosed\n")
+    r = sandbox.gi("whoami", "--json", env={"GI_AGENT": ""})
+    assert r.code == 0, r
+    assert r.json["agent"] == "Test User"
+    assert "user config ignored" in r.err and "config.yaml:" in r.err
