@@ -3,21 +3,24 @@ what the remote implies.
 
 Every function takes its inputs explicitly (an env mapping, already-loaded dicts) so each layer
 and the merge can be tested without the real home directory or environment. Secrets come only
-from the environment or the user file (mode 0600) and are refused for the repository settings.
-ruamel is imported inside the functions that read or write YAML: the CLI's read path imports
-this module and must start fast.
+from the environment or the user file (mode 0600) and are refused for the repository settings
+(what counts as a secret, and the known settings, are `config_keys`). Files are read with
+`yamlio.load_fast` and written with `yamlio.emit`: the CLI's read path imports this module and
+must start fast, so ruamel is imported only for what those two cannot handle.
 """
 
 from __future__ import annotations
 
-import io
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-MAX_FILE_BYTES = 1 << 20
+from gitissues import config_keys
+from gitissues.config_files import user_config_path
+from gitissues.config_keys import ConfigError
+
+TYPE_CHECKING = False  # typing and dataclasses cost ms to import: `gi whoami` loads this
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 # Environment variable → dotted key. Where two variables feed one key, the first listed wins.
 ENV_KEYS: dict[str, str] = {
@@ -41,37 +44,9 @@ ENV_KEYS: dict[str, str] = {
     "GI_WEBHOOK_SECRET": "webhook.secret",
 }
 
-SECRET_SUFFIXES = ("token", "api_key", "apikey", "password", "passwd", "secret", "private_key")
-
-
-class ConfigError(Exception):
-    """A configuration problem the user must fix; `path` and `line` point at it when known."""
-
-    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.line = line
-
-
 # --- secrets -------------------------------------------------------------------------------
 
-
-def is_secret(key: str) -> bool:
-    """A key whose last segment names a credential (`gitea.token`, `linear.api_key`, …)."""
-    return key.rsplit(".", 1)[-1].lower().endswith(SECRET_SUFFIXES)
-
-
-SECRET_KEYS = frozenset(key for key in ENV_KEYS.values() if is_secret(key))
-
-
-def mask(value: str) -> str:
-    """Enough of a secret to tell two apart, never enough to use: short ones show nothing."""
-    if not value:
-        return ""
-    if len(value) < 12:
-        return "****"
-    return f"{value[:2]}…{value[-2:]}"
+SECRET_KEYS = frozenset(key for key in ENV_KEYS.values() if config_keys.is_secret(key))
 
 
 def env_var_for(key: str) -> str | None:
@@ -79,21 +54,27 @@ def env_var_for(key: str) -> str | None:
     return next((var for var, k in ENV_KEYS.items() if k == key), None)
 
 
-def secret_keys_in(data: Mapping[str, Any]) -> list[str]:
-    """Secret keys present in a settings dict (to warn about a hand-edited repository file)."""
-    return [key for key in flatten(data) if is_secret(key)]
-
-
 def check_repo_value(key: str, value: Any, *, user_config: str | Path | None = None) -> None:
-    """Refuse to put a secret into the repository settings, saying where it belongs instead."""
-    keys = [f"{key}.{sub}" for sub in flatten(value)] if isinstance(value, Mapping) else [key]
-    secret = next((k for k in keys if is_secret(k)), None)
-    if secret is None:
-        return
+    """Refuse to put a secret into the repository settings, wherever it sits in `value`
+    (nested sections, lists of mappings), saying where it belongs instead."""
+    found = [key] if config_keys.is_secret(key) else config_keys.secret_paths(value, key)
+    if found:
+        raise _secret_refused(found[0], user_config)
+
+
+def check_repo_settings(data: Mapping[str, Any], *, user_config: str | Path | None = None
+                        ) -> None:
+    """`check_repo_value` for a whole settings document (`gi config edit`)."""
+    found = config_keys.secret_paths(data)
+    if found:
+        raise _secret_refused(found[0], user_config)
+
+
+def _secret_refused(secret: str, user_config: str | Path | None) -> ConfigError:
     var = env_var_for(secret)
     env_hint = f"the environment variable {var}" if var else "an environment variable"
     where = str(user_config) if user_config else "$XDG_CONFIG_HOME/issue-facade/config.yaml"
-    raise ConfigError(
+    return ConfigError(
         f"{secret} is a secret and is never stored in the repository settings "
         f"(they are committed); set {env_hint} or put it in the user config {where}"
     )
@@ -132,29 +113,39 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
 
 
 def delete_dotted(data: dict[str, Any], key: str) -> bool:
-    """Remove a dotted key (and sections left empty); True if something was removed."""
+    """Remove a dotted key (and sections left empty); True if something was removed. Finds
+    what `get_dotted` finds, literal `"a.b"` keys included."""
     if key in data:
         del data[key]
         return True
-    head, dot, rest = key.partition(".")
-    section = data.get(head)
-    if not dot or not isinstance(section, dict) or not delete_dotted(section, rest):
-        return False
-    if not section:
-        del data[head]
-    return True
+    for i, char in enumerate(key):
+        section = data.get(key[:i]) if char == "." else None
+        if isinstance(section, dict) and delete_dotted(section, key[i + 1 :]):
+            if not section:
+                del data[key[:i]]
+            return True
+    return False
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested sections → `{"a.b": leaf}`; lists and scalars are leaves."""
+    """Nested sections → `{"a.b": leaf}`; a list of mappings → `{"a[0].b": leaf}` (so a
+    secret inside one is found and masked); lists of plain values and scalars are leaves."""
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, dotted + "."))
-        else:
-            flat[dotted] = value
+        _flatten_into(flat, f"{prefix}{key}", value)
     return flat
+
+
+def _flatten_into(flat: dict[str, Any], path: str, value: Any) -> None:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            _flatten_into(flat, f"{path}.{key}", inner)
+    elif isinstance(value, list | tuple) and any(isinstance(v, Mapping | list | tuple)
+                                                 for v in value):
+        for i, inner in enumerate(value):
+            _flatten_into(flat, f"{path}[{i}]", inner)
+    else:
+        flat[path] = value
 
 
 def _text(value: Any) -> str | None:
@@ -171,19 +162,30 @@ def _text(value: Any) -> str | None:
 # --- layers --------------------------------------------------------------------------------
 
 
-@dataclass
 class Resolved:
     """Merged settings as dotted key → string, and for each key the layer it came from."""
 
-    values: dict[str, str] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("values", "sources")
+
+    def __init__(self, values: dict[str, str] | None = None,
+                 sources: dict[str, str] | None = None) -> None:
+        self.values: dict[str, str] = values if values is not None else {}
+        self.sources: dict[str, str] = sources if sources is not None else {}
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Resolved)
+                and (self.values, self.sources) == (other.values, other.sources))
+
+    def __repr__(self) -> str:
+        return f"Resolved(values={self.values!r}, sources={self.sources!r})"
 
     def get(self, key: str, default: str | None = None) -> str | None:
         return self.values.get(key, default)
 
     def masked(self) -> dict[str, str]:
         """Values fit to print: secrets masked."""
-        return {k: mask(v) if is_secret(k) else v for k, v in self.values.items()}
+        return {k: config_keys.mask(v) if config_keys.is_secret(k) else v
+                for k, v in self.values.items()}
 
 
 def layer(data: Mapping[str, Any], source: str) -> Resolved:
@@ -203,12 +205,20 @@ def env_layer(env: Mapping[str, str]) -> Resolved:
 
 
 def merge(*layers: Resolved) -> Resolved:
-    """Layers given highest precedence first; the first layer holding a key wins it."""
+    """Layers given highest precedence first; the first layer holding a key wins it. A list
+    is one value: a layer that sets `a` (or `a[0].b`) replaces every `a[…]` below it."""
     merged = Resolved()
-    for lower in reversed(layers):
-        merged.values.update(lower.values)
-        merged.sources.update(lower.sources)
+    for upper in reversed(layers):
+        roots = {_list_root(key) for key in upper.values}
+        for key in [k for k in merged.values if _list_root(k) in roots]:
+            del merged.values[key], merged.sources[key]
+        merged.values.update(upper.values)
+        merged.sources.update(upper.sources)
     return merged
+
+
+def _list_root(key: str) -> str:
+    return key.split("[", 1)[0]
 
 
 def resolve(
@@ -235,121 +245,3 @@ def resolve(
         layer(user_config, user_source),
         layer(detected, detected_source),
     )
-
-
-# --- the user config file ------------------------------------------------------------------
-
-
-def user_config_path(env: Mapping[str, str]) -> Path:
-    """`$XDG_CONFIG_HOME/issue-facade/config.yaml`, else under `$HOME/.config` (XDG spec:
-    a relative XDG_CONFIG_HOME is ignored)."""
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and os.path.isabs(xdg):
-        base = Path(xdg)
-    else:
-        home = env.get("HOME")
-        base = (Path(home) if home else Path.home()) / ".config"
-    return base / "issue-facade" / "config.yaml"
-
-
-def load_yaml_file(path: str | Path) -> dict[str, Any]:
-    """A settings file as a dict: missing → `{}`; unreadable or malformed → ConfigError naming
-    the file (and line)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read settings: {exc}", path=path) from exc
-    if len(text) > MAX_FILE_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES} bytes", path=path)
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        data = YAML(typ="safe").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"{path}:{line}" if line else str(path)
-        raise ConfigError(f"{where}: YAML does not parse: {problem}", path=path, line=line) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        message = f"{path}:1: expected a mapping of settings, found a {kind}"
-        raise ConfigError(message, path=path, line=1)
-    from gitissues.yamlio import has_aliases
-
-    if has_aliases(data):  # flattening shared nodes can blow up
-        raise ConfigError(f"{path}: YAML anchors and aliases are not allowed", path=path)
-    return data
-
-
-def save_user_config(path: str | Path, data: Mapping[str, Any]) -> None:
-    """Write atomically (tmp + rename) with mode 0600, whatever mode an old file had; a
-    symlinked config (dotfile managers) is written through to its target."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe")
-    yaml.default_flow_style = False
-    buffer = io.StringIO()
-    yaml.dump(dict(data), buffer)
-    save_user_text(path, buffer.getvalue())
-
-
-def save_user_text(path: str | Path, text: str) -> None:
-    """`save_user_config` for text the user wrote (`gi config edit`): comments survive."""
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot write user config: {exc}", path=path) from exc
-
-
-def backup_file(path: str | Path, stamp: str) -> Path | None:
-    """Copy `path` to `<path>.bak-<stamp>` (mode 0600: it may hold secrets) before it is
-    replaced; None when there is nothing to keep. A second backup in the same second gets
-    a counter rather than overwriting the first."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}", path=path) from exc
-    for n in range(1000):
-        backup = path.with_name(f"{path.name}.bak-{stamp}" + (f"-{n}" if n else ""))
-        try:
-            fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise ConfigError(f"{backup}: cannot write a backup: {exc}", path=path) from exc
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        return backup
-    raise ConfigError(f"{path}: too many backups for {stamp}", path=path)
-
-
-def __getattr__(name: str) -> Any:
-    """`config.bridge_target` lives in its own module, imported only when a bridge needs it."""
-    if name == "bridge_target":
-        from gitissues.bridge_target import bridge_target
-
-        return bridge_target
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
 from collections.abc import Mapping
 
 from gitissues import git
+from gitissues.config_keys import CONTROL_CHARS, MAX_LINE
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
+
+    # The repository settings, or a function that reads them: `gi whoami` with GI_AGENT set
+    # then never opens the store.
+    Settings = Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None
 
 AGENT_VARS = ("GI_AGENT", "ISSUE_AGENT_ID")
 TYPE_VARS = ("GI_AGENT_TYPE", "ISSUE_AGENT_TYPE")
-MAX_LENGTH = 200
-_BAD_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+MAX_LENGTH = MAX_LINE
 
 
 def _clean(value: Any, where: str) -> str | None:
@@ -33,7 +37,7 @@ def _clean(value: Any, where: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    if _BAD_CHARS.search(text) or len(text) > MAX_LENGTH:
+    if CONTROL_CHARS.search(text) or len(text) > MAX_LENGTH:
         raise UsageError(f"{where}: an agent identity must be one line of at most "
                          f"{MAX_LENGTH} printable characters")
     return text
@@ -47,26 +51,26 @@ def _from_env(variables: tuple[str, ...], env: Mapping[str, str]) -> tuple[str, 
     return None
 
 
-def _from_config(key: str, settings: Mapping[str, Any] | None,
+def _from_config(key: str, settings: Settings,
                  env: Mapping[str, str]) -> tuple[str, str] | None:
     """`key` in the repository settings, else in the user config (a broken user file is
     ignored here: `gi config show` reports it, writes should not fail over it)."""
-    from gitissues import config
+    from gitissues import config_files
+    from gitissues.config import get_dotted
 
-    value = _clean(config.get_dotted(settings or {}, key), f"repository settings {key}")
+    data = settings() if callable(settings) else settings
+    value = _clean(get_dotted(data or {}, key), f"repository settings {key}")
     if value:
         return value, "repo:config.yaml"
     try:
-        from gitissues.settings import load_user_config
-
-        path, data = load_user_config(env)
+        path, user = config_files.load_user_config(env)
     except Exception:
         return None
-    value = _clean(config.get_dotted(data, key), f"{path}: {key}")
+    value = _clean(get_dotted(user, key), f"{path}: {key}")
     return (value, f"user:{path}") if value else None
 
 
-def agent(paths: git.RepoPaths | None, settings: dict | None = None, *,
+def agent(paths: git.RepoPaths | None, settings: Settings = None, *,
           client: str | None = None, env: Mapping[str, str] | None = None) -> tuple[str, str]:
     """(agent id, where it came from). `client` is an MCP client's name (SPEC §3, `gi mcp`)."""
     env = os.environ if env is None else env
@@ -87,7 +91,7 @@ def agent(paths: git.RepoPaths | None, settings: dict | None = None, *,
     return (user, "os-user") if user else ("unknown", "default")
 
 
-def agent_type(settings: dict | None = None, *,
+def agent_type(settings: Settings = None, *,
                env: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
     """(agent type or None, where it came from): the agent's role, e.g. `coder`, `reviewer`."""
     env = os.environ if env is None else env

@@ -2,29 +2,30 @@
 repository settings (through the store), the user config, the environment, and what they add up
 to for `gi config` and for the bridges.
 
-`config`, `remote_url` and `bridge_target` are pure functions over explicit inputs; this module is
-the only place that reads git, files and `os.environ` for them, so the CLI and every bridge
-resolve the same way (`GITEA_TOKEN=x gi bridge sync` in a clone with a Gitea remote).
+`config`, `config_keys`, `remote_url` and `bridge_target` are pure functions over explicit
+inputs; this module is the only place that reads git, the store and `os.environ` for them, so the
+CLI and every bridge resolve the same way (`GITEA_TOKEN=x gi bridge sync` in a clone with a Gitea
+remote).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
 
-from gitissues import config, git
+from gitissues import config, config_files, config_keys, git
 from gitissues.errors import GiError, InvalidData, UsageError
 
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from gitissues.remote_url import RemoteInfo
     from gitissues.store import Store
 
 FIELDS = ("platform", "base_url", "owner", "repo")
 _RANKS = (("flag", 0), ("env:", 1), ("repo:", 2), ("user", 3), ("remote:", 4))
-_USER_CACHE: dict[Path, tuple[tuple[int, int], dict]] = {}
 
 
 def gi_error(exc: config.ConfigError) -> GiError:
@@ -32,22 +33,6 @@ def gi_error(exc: config.ConfigError) -> GiError:
     if exc.path is not None:
         return InvalidData(exc.message, file=exc.path, **({"line": exc.line} if exc.line else {}))
     return UsageError(exc.message)
-
-
-def load_user_config(env: Mapping[str, str] | None = None) -> tuple[Path, dict]:
-    """The user config file and its contents, cached per process by mtime and size (every
-    write asks for the identity)."""
-    path = config.user_config_path(os.environ if env is None else env)
-    try:
-        st = path.stat()
-    except OSError:
-        return path, {}
-    stamp = (st.st_mtime_ns, st.st_size)
-    cached = _USER_CACHE.get(path)
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, config.load_yaml_file(path))
-        _USER_CACHE[path] = cached
-    return path, cached[1]
 
 
 # --- remotes -------------------------------------------------------------------------------
@@ -85,32 +70,48 @@ def choose_remote(remotes: Mapping[str, str], wanted: str | None = None) -> tupl
 # --- the layers of one repository ----------------------------------------------------------
 
 
-@dataclass
 class Context:
-    """Everything `gi config` reads, loaded once per command."""
+    """Everything `gi config` reads, loaded once per command. (A plain class: dataclasses
+    costs ~10 ms to import, and `gi whoami` imports this module.)"""
 
-    env: Mapping[str, str]
-    paths: git.RepoPaths | None = None
-    store: Store | None = None
-    repo_settings: dict = field(default_factory=dict)  # as stored, secrets included
-    repo_source: str = "repo:config.yaml"
-    user_path: Path = Path("config.yaml")
-    user_config: dict = field(default_factory=dict)
-    remotes: dict[str, str] = field(default_factory=dict)
-    remote: str | None = None
-    remote_why: str | None = None
-    remote_error: UsageError | None = None  # several remotes, none chosen
-    settings_error: InvalidData | None = None  # repository settings that do not parse
+    def __init__(self, env: Mapping[str, str], user_path: Path, user_config: dict) -> None:
+        self.env = env
+        self.user_path = user_path
+        self.user_config = user_config
+        self.paths: git.RepoPaths | None = None
+        self.store: Store | None = None
+        self.repo_settings: dict = {}  # as stored, secrets included
+        self.repo_source = "repo:config.yaml"
+        self.remotes: dict[str, str] = {}
+        self.remote: str | None = None
+        self.remote_why: str | None = None
+        self.remote_error: UsageError | None = None  # several remotes, none chosen
+        self.settings_error: InvalidData | None = None  # repository settings that do not parse
 
     @property
     def repo_public(self) -> dict:
-        """The repository settings without secret keys: a hand-edited secret never counts."""
-        flat = config.flatten(self.repo_settings)
-        clean: dict[str, Any] = {}
-        for key, value in flat.items():
-            if not config.is_secret(key):
-                config.set_dotted(clean, key, value)
-        return clean
+        """The repository settings without secret keys at any depth: a secret that was
+        hand-edited or pulled in is never used."""
+        return config_keys.without_secrets(self.repo_settings)
+
+    @property
+    def leaked(self) -> list[str]:
+        """Secrets in the repository settings (ignored; they must be removed and rotated)."""
+        return config_keys.secret_paths(self.repo_settings)
+
+    @property
+    def user_effective(self) -> dict:
+        """The user config without repository-only settings (`claims.ttl`, `prefix`, …):
+        the store reads those from the repository settings alone."""
+        data = config_keys.clone(self.user_config)
+        for key in self.user_ignored:
+            config.delete_dotted(data, key)
+        return data
+
+    @property
+    def user_ignored(self) -> list[str]:
+        return [key for key in config.flatten(self.user_config)
+                if (entry := config_keys.known(key)) is not None and entry.repo_only]
 
     @property
     def user_source(self) -> str:
@@ -118,10 +119,33 @@ class Context:
 
     def resolved(self, flags: Mapping[str, Any] | None = None,
                  detected: Mapping[str, Any] | None = None) -> config.Resolved:
-        return config.resolve(flags or {}, self.env, self.repo_public, self.user_config,
+        return config.resolve(flags or {}, self.env, self.repo_public, self.user_effective,
                               detected or {}, repo_source=self.repo_source,
                               user_source=self.user_source,
                               detected_source=f"remote:{self.remote}")
+
+
+def repo_settings_reader(paths: git.RepoPaths | None,
+                         on_error: Callable[[InvalidData], None]) -> Callable[[], dict]:
+    """A function that reads the repository settings (secrets left out) on its first call
+    only: `gi whoami` with `GI_AGENT` and `GI_AGENT_TYPE` set never opens the store. Settings
+    that do not parse count as none, after `on_error` has been told."""
+    loaded: list[dict] = []
+
+    def read() -> dict:
+        if not loaded:
+            data: dict = {}
+            if paths is not None:
+                from gitissues.store import Store
+
+                try:
+                    data = config_keys.without_secrets(Store(paths).backend.settings())
+                except InvalidData as exc:
+                    on_error(exc)
+            loaded.append(data)
+        return loaded[0]
+
+    return read
 
 
 def repo_source(store: Store) -> str:
@@ -140,7 +164,7 @@ def load(start: str | os.PathLike[str] = ".", *, remote: str | None = None,
     `gi config edit` must still work then: the latter is how they get fixed)."""
     env = os.environ if env is None else env
     try:
-        user_path, user_data = load_user_config(env)
+        user_path, user_data = config_files.load_user_config(env)
     except config.ConfigError as exc:
         raise gi_error(exc) from None
     ctx = Context(env=env, user_path=user_path, user_config=user_data)

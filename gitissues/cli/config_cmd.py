@@ -1,4 +1,4 @@
-"""`gi config detect|init|show|get|set|edit` and `gi whoami` (SPEC §7).
+"""`gi config detect|init|show|get|set|unset|edit` and `gi whoami` (SPEC §7).
 
 Secrets are only ever written to the user config (mode 0600) and only ever printed masked:
 these commands run in CI logs and agent transcripts.
@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
-from typing import Any
 
-from gitissues import config, settings
+from gitissues import config, config_files, config_keys, settings
 from gitissues.cli.output import emit_json, warn
-from gitissues.errors import InvalidData, NotFound, UsageError
+from gitissues.errors import NotFound, UsageError
+
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 _SHOWN = ("platform", "base_url", "owner", "repo", "remote")
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    handler = {"detect": _detect, "init": _init, "show": _show, "get": _get, "set": _set,
-               "edit": _edit}[args.action]
+    handler = {"detect": _detect, "init": _init, "show": _show, "get": _get,
+               "set": _writer("set_value"), "unset": _writer("unset"),
+               "edit": _writer("edit")}[args.action]
     try:
         return handler(args)
     except config.ConfigError as exc:
@@ -33,14 +34,21 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_whoami(args: argparse.Namespace) -> int:
-    from gitissues import identity
+    from gitissues import git, identity
 
-    ctx = _context(None, strict=False, need_repo=False, strict_settings=False,
-                   with_remotes=False)
-    if ctx.settings_error is not None:
-        warn(f"repository settings ignored: {ctx.settings_error.message}")
-    agent, agent_source = identity.agent(ctx.paths, ctx.repo_settings)
-    kind, kind_source = identity.agent_type(ctx.repo_settings)
+    try:
+        paths = git.find_repo(".")
+    except UsageError:
+        paths = None
+    repo = settings.repo_settings_reader(
+        paths, lambda exc: warn(f"repository settings ignored: {exc.message}"))
+    agent, agent_source = identity.agent(paths, repo)
+    kind, kind_source = identity.agent_type(repo)
+    if not (agent_source.startswith("env:") and (kind_source or "").startswith("env:")):
+        try:  # identity skips a broken user config; say so here
+            config_files.load_user_config(os.environ)
+        except config.ConfigError as exc:
+            warn(f"user config ignored: {exc.message}")
     if args.json:
         emit_json({"agent": agent, "agent_source": agent_source, "agent_type": kind,
                    "agent_type_source": kind_source})
@@ -92,7 +100,7 @@ def _detect(args: argparse.Namespace) -> int:
 
 
 def _effective(ctx: settings.Context) -> config.Resolved:
-    """Every setting (detected values included), secrets still in the clear."""
+    """Every setting (detected values and defaults included), secrets still in the clear."""
     found = settings.detect(ctx)
     merged = ctx.resolved()
     for key in settings.FIELDS:
@@ -101,36 +109,67 @@ def _effective(ctx: settings.Context) -> config.Resolved:
         if found[key]:
             merged.values[key] = found[key]
             merged.sources[key] = found["sources"][key]
-    return merged
+    defaults = config_keys.defaults(ctx.store.mode if ctx.store else None)
+    return config.merge(merged, config.layer(defaults, "default"))
+
+
+def _ignored(ctx: settings.Context) -> dict[str, str]:
+    """Settings present in a file but never used, and why; each is also warned about."""
+    from gitissues.cli.config_write import warn_leaked
+
+    where = ctx.repo_source.removeprefix("repo:")
+    found = {key: f"a secret in the repository settings ({where}): remove it and rotate it"
+             for key in ctx.leaked}
+    for key in ctx.user_ignored:
+        found[key] = (f"a repository setting, ignored in the user config ({ctx.user_path}): "
+                      f"gi config set {key} VALUE")
+        warn(f"{key} in the user config is ignored: it is a repository setting "
+             f"(gi config set {key} VALUE)")
+    warn_leaked(ctx)
+    _warn_invalid(ctx)
+    return found
+
+
+def _warn_invalid(ctx: settings.Context) -> None:
+    """A hand-edited or pulled value that `gi config set` would refuse (a `claims.remote`
+    that git would read as an option): shown as it is, and said to be wrong."""
+    files = ((ctx.repo_source.removeprefix("repo:"), ctx.repo_public),
+             (str(ctx.user_path), ctx.user_effective))
+    for where, data in files:
+        for key, value in config.flatten(data).items():
+            try:
+                config_keys.check(key, value)
+            except ValueError as exc:
+                warn(f"{where}: {exc}; fix it (gi config set {key} VALUE, or gi config edit)")
 
 
 def _show(args: argparse.Namespace) -> int:
     ctx = _context(args.remote, strict=False, need_repo=False)
     merged = _effective(ctx)
-    leaked = config.secret_keys_in(ctx.repo_settings)
     shown = merged.masked()
+    ignored = _ignored(ctx)
     if args.json:
         emit_json({"settings": dict(sorted(shown.items())),
                    "sources": dict(sorted(merged.sources.items())),
                    "files": {"repo": ctx.repo_source if ctx.store else None,
-                             "user": str(ctx.user_path)}})
+                             "user": str(ctx.user_path)},
+                   "ignored": dict(sorted(ignored.items()))})
     else:
         width = max((len(k) for k in shown), default=0)
         for key in sorted(shown):
             print(f"{key:<{width}}  {shown[key]}  ({merged.sources[key]})")
         if not shown:
             print("no settings")
-    for key in leaked:
-        warn(f"{key} is a secret in the repository settings ({ctx.repo_source}); it is "
-             "ignored: remove it and rotate it")
     return 0
 
 
 def _get(args: argparse.Namespace) -> int:
     ctx = _context(args.remote, strict=False, need_repo=False)
     merged = _effective(ctx)
+    ignored = _ignored(ctx)
     if args.key not in merged.values:
-        raise NotFound(f"no setting {args.key!r}")
+        why = f": {args.key} is {ignored[args.key]}" if args.key in ignored else ""
+        raise NotFound(f"no setting {args.key!r}{why}")
     value = merged.masked()[args.key]
     if args.json:
         emit_json({"key": args.key, "value": value, "source": merged.sources[args.key]})
@@ -139,69 +178,19 @@ def _get(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- writing -------------------------------------------------------------------------------
+# --- writing: gi config set|unset|edit (config_write) ------------------------------------
 
 
-def _parse_value(text: str) -> Any:
-    """Numbers, booleans and flow lists/maps as YAML; anything else stays the string typed."""
-    from gitissues import yamlio
+def _writer(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from gitissues.cli import config_write
 
-    try:
-        value = yamlio.load_fast(text, "<value>")
-    except InvalidData:
-        return text
-    if isinstance(value, bool | int | float) or (
-            text.lstrip().startswith(("[", "{")) and isinstance(value, list | dict)):
-        return value
-    return text
+        need_repo = not args.user
+        ctx = _context(None, strict=False, need_repo=need_repo,
+                       strict_settings=need_repo and name != "edit", with_remotes=False)
+        return getattr(config_write, name)(args, ctx)
 
-
-def _check_value(key: str, value: Any) -> Any:
-    """Settings that other commands depend on are checked before they are saved."""
-    from gitissues import ids
-    from gitissues.remote_url import normalize_platform
-
-    if key == "mode":
-        raise UsageError("the store mode is set by 'gi init --mode branch|tree', not gi config")
-    if key == "prefix":
-        ids.check_prefix(str(value))
-    if key == "platform" or key.endswith(".platform"):
-        try:
-            return normalize_platform(str(value))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    return value
-
-
-def _refuse_secret(key: str, value: Any, ctx: settings.Context) -> None:
-    try:
-        config.check_repo_value(key, value, user_config=ctx.user_path)
-    except config.ConfigError as exc:
-        raise UsageError(exc.message + " (gi config set --user KEY VALUE)") from None
-
-
-def _set(args: argparse.Namespace) -> int:
-    ctx = _context(None, strict=False, need_repo=not args.user, strict_settings=not args.user,
-                   with_remotes=False)
-    value = _check_value(args.key, _parse_value(args.value))
-    if args.user:
-        data = dict(ctx.user_config)
-        config.set_dotted(data, args.key, value)
-        config.save_user_config(ctx.user_path, data)
-        where = str(ctx.user_path)
-    else:
-        _refuse_secret(args.key, value, ctx)
-        assert ctx.store is not None
-        data = dict(ctx.store.backend.settings())
-        config.set_dotted(data, args.key, value)
-        ctx.store.backend.write_settings(data, ctx.store.actor)
-        where = ctx.repo_source.removeprefix("repo:")
-    shown = config.mask(str(value)) if config.is_secret(args.key) else value
-    if args.json:
-        emit_json({"key": args.key, "value": shown, "file": where})
-    else:
-        print(f"{args.key} = {shown}  (saved in {where})")
-    return 0
+    return run
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -235,94 +224,3 @@ def _init(args: argparse.Namespace) -> int:
     else:
         print(f"saved to {where}")
     return 0
-
-
-def _edit(args: argparse.Namespace) -> int:
-    ctx = _context(None, strict=False, need_repo=not args.user, strict_settings=False,
-                   with_remotes=False)
-    if args.user:
-        label = str(ctx.user_path)
-        try:
-            original = ctx.user_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            original = ""
-    else:
-        label = ctx.repo_source.removeprefix("repo:")
-        original = _repo_text(ctx) or _REPO_HEADER
-    workdir = Path(tempfile.mkdtemp(prefix="gi-config-"))  # mode 0700: may hold secrets
-    draft = workdir / "config.yaml"
-    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(original)
-    _run_editor(draft, workdir)
-    text = draft.read_text(encoding="utf-8")
-    backup = None
-    if text != original:
-        data = _validated(draft, label, ctx, user=args.user)
-        if args.user:
-            backup = config.backup_file(ctx.user_path, time.strftime("%Y%m%dT%H%M%S"))
-            config.save_user_text(ctx.user_path, text)
-        else:
-            assert ctx.store is not None
-            ctx.store.backend.write_settings(data, ctx.store.actor)
-    shutil.rmtree(workdir, ignore_errors=True)
-    result = {"file": label, "changed": text != original,
-              "backup": str(backup) if backup else None}
-    if args.json:
-        emit_json(result)
-    elif result["changed"]:
-        print(f"saved {label}" + (f" (previous version kept as {backup})" if backup else ""))
-    else:
-        print("no changes")
-    return 0
-
-
-_REPO_HEADER = ("# Issue Facade repository settings. They are committed and shared: never put\n"
-                "# tokens here (use the environment or gi config set --user).\n")
-
-
-def _repo_text(ctx: settings.Context) -> str:
-    """The repository settings file as written (even when it does not parse)."""
-    from gitissues import git
-
-    assert ctx.store is not None
-    if ctx.store.mode == "tree":
-        try:
-            return (ctx.store.paths.worktree / ".issue-facade" / "config.yaml").read_text(
-                encoding="utf-8")
-        except FileNotFoundError:
-            return ""
-    proc = git.run(ctx.store.paths, "show", "refs/heads/issue-facade:config.yaml", check=False)
-    return proc.stdout if proc.returncode == 0 else ""
-
-
-def _run_editor(draft: Path, workdir: Path) -> None:
-    """`$VISUAL`, else `$EDITOR`, else vi, run through the shell as git does (so
-    `EDITOR="code --wait"` works)."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    proc = subprocess.run(["sh", "-c", f'{editor} "$@"', editor, str(draft)])
-    if proc.returncode != 0:
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise UsageError(f"the editor ({editor}) exited with {proc.returncode}: nothing saved")
-
-
-def _validated(draft: Path, label: str, ctx: settings.Context, *, user: bool) -> dict:
-    """The edited settings, or InvalidData naming the file and line; the draft is kept so
-    the edit is not lost."""
-    try:
-        data = config.load_yaml_file(draft)
-        flat = config.flatten(data)
-        if not user:
-            for key in config.secret_keys_in(data):
-                config.check_repo_value(key, flat[key], user_config=ctx.user_path)
-            assert ctx.store is not None
-            if data.get("mode", ctx.store.mode) != ctx.store.mode:
-                raise UsageError("the store mode is set by 'gi init --mode', not by editing")
-        for key, value in flat.items():
-            if key != "mode":
-                _check_value(key, value)
-    except (config.ConfigError, UsageError) as exc:
-        message = exc.message.replace(str(draft), label)
-        raise InvalidData(f"{message}; nothing saved (your edit is kept in {draft})",
-                          file=label) from None
-    return data

@@ -225,16 +225,17 @@ def build(only: str | None = None) -> argparse.ArgumentParser:
     for name, help in (("detect", "what would be used and where each value came from"),
                        ("init", "detect, confirm, save"), ("show", "every setting, secrets masked"),
                        ("get", "one value"), ("set", "save one value"),
+                       ("unset", "remove one setting"),
                        ("edit", "open the settings file in $VISUAL/$EDITOR")):
         c = csub.add_parser(name, help=help, description=help, allow_abbrev=False,
                             formatter_class=_Formatter)
         _common(c)
         c.add_argument("--remote", help="the git remote to read (default: origin, else the only)")
-        if name in ("get", "set"):
+        if name in ("get", "set", "unset"):
             c.add_argument("key")
         if name == "set":
             c.add_argument("value")
-        if name in ("set", "edit"):
+        if name in ("set", "unset", "edit"):
             where = c.add_mutually_exclusive_group()
             where.add_argument("--user", action="store_true", help="the user config file")
             where.add_argument("--repo", action="store_true", help="the repository settings")

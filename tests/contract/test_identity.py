@@ -41,6 +41,25 @@ def test_config_agent_id_sits_between_env_and_git(sandbox):
     assert whoami(sandbox)["agent"] == "tester"
 
 
+def test_whoami_with_both_variables_set_opens_no_store(sandbox):
+    """The identity needs nothing but the environment then: no pygit2, no YAML parser."""
+    import json
+    import subprocess
+    import sys
+
+    assert sandbox.gi("config", "set", "agent.type", "from-repo").code == 0
+    code = ("import json, sys; from gitissues.cli import main; main(['whoami', '--json']); "
+            "sys.stderr.write(json.dumps(sorted(m for m in ('pygit2', 'ruamel', 'sqlite3') "
+            "if m in sys.modules)))")
+    env = {**sandbox.env, "GI_AGENT": "a1", "GI_AGENT_TYPE": "coder"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=sandbox.repo, env=env,
+                          capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout)["agent_type"] == "coder"
+    assert json.loads(proc.stderr) == []
+    found = whoami(sandbox, {"GI_AGENT_TYPE": ""})
+    assert (found["agent_type"], found["agent_type_source"]) == ("from-repo", "repo:config.yaml")
+
+
 def test_whoami_outside_a_repository(sandbox, tmp_path):
     elsewhere = tmp_path / "not-a-repo"
     elsewhere.mkdir()
@@ -74,3 +93,13 @@ def test_comment_records_the_agent(sandbox):
     r = sandbox.gi("comment", issue_id, "hello", env={"GI_AGENT": "", "ISSUE_AGENT_ID": "old"})
     assert r.code == 0, r
     assert sandbox.show(issue_id)["comments"][-1]["author"] == "old"
+
+
+def test_whoami_with_a_broken_user_config_warns_and_answers(sandbox):
+    path = sandbox.base / "home" / ".config" / "issue-facade" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("agent: [unclosed\n")
+    r = sandbox.gi("whoami", "--json", env={"GI_AGENT": ""})
+    assert r.code == 0, r
+    assert r.json["agent"] == "Test User"
+    assert "user config ignored" in r.err and "config.yaml:" in r.err

@@ -11,26 +11,23 @@ import pytest
 # Loaded before any `fs` fixture runs: pyfakefs unloads modules first imported inside a fake
 # filesystem, and ruamel's C extension cannot be loaded twice into one process.
 import ruamel.yaml  # noqa: F401
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gitissues import config
 from gitissues.config import (
     ENV_KEYS,
     ConfigError,
     Resolved,
-    check_repo_value,
     delete_dotted,
     env_layer,
+    flatten,
     get_dotted,
-    is_secret,
-    load_yaml_file,
-    mask,
+    layer,
+    merge,
     resolve,
-    save_user_config,
     set_dotted,
-    user_config_path,
 )
+from gitissues.config_files import load_yaml_file, save_user_config, user_config_path
 
 HOME_ENV = {"HOME": "/home/ada"}
 USER_LABEL = "user:/home/ada/.config/issue-facade/config.yaml"
@@ -40,7 +37,7 @@ USER_LABEL = "user:/home/ada/.config/issue-facade/config.yaml"
 
 def _layers_from(first: int) -> dict:
     """Give `gitea.url` a distinct value in every layer from `first` down."""
-    given = {
+    per_layer = {
         "flags": {"gitea": {"url": "https://from-flag"}},
         "env": {**HOME_ENV, "GITEA_URL": "https://from-env"},
         "repo_settings": {"gitea": {"url": "https://from-repo"}},
@@ -54,8 +51,9 @@ def _layers_from(first: int) -> dict:
         "user_config": {},
         "detected": {},
     }
-    names = list(given)
-    return {name: given[name] if i >= first else empty[name] for i, name in enumerate(names)}
+    names = list(per_layer)
+    return {name: per_layer[name] if i >= first else empty[name]
+            for i, name in enumerate(names)}
 
 
 @pytest.mark.parametrize(
@@ -222,6 +220,33 @@ def test_delete_dotted_prunes_empty_sections():
     assert data == {"gitea": {"owner": "o"}}
 
 
+def test_delete_dotted_finds_what_get_dotted_finds():
+    data = {"a.b": {"c": 1, "d": 2}, "x": {"y.z": {"w": 3}}}
+    assert get_dotted(data, "a.b.c") == 1 and delete_dotted(data, "a.b.c") is True
+    assert get_dotted(data, "x.y.z.w") == 3 and delete_dotted(data, "x.y.z.w") is True
+    assert data == {"a.b": {"d": 2}}
+
+
+def test_flatten_walks_into_lists_of_mappings():
+    data = {"labels": ["a", "b"], "bridges": [{"name": "w", "auth": {"user": "u"}}, "x"],
+            "empty": [], "gitea": {"url": "u"}}
+    assert flatten(data) == {"labels": ["a", "b"], "bridges[0].name": "w",
+                             "bridges[0].auth.user": "u", "bridges[1]": "x", "empty": [],
+                             "gitea.url": "u"}
+
+
+def test_a_list_is_one_value_across_layers():
+    """The higher layer's list replaces the lower one whole, never element by element."""
+    repo = layer({"bridges": [{"name": "r1"}, {"name": "r2"}], "tags": "t"}, "repo")
+    user = layer({"bridges": [{"name": "u1"}], "labels": ["a"]}, "user")
+    lower = layer({"labels": [{"n": 1}, {"n": 2}], "tags": [{"n": 3}]}, "remote")
+    merged = merge(repo, user, lower)
+    assert merged.values == {"bridges[0].name": "r1", "bridges[1].name": "r2", "tags": "t",
+                             "labels": "a"}
+    assert merged.sources == {"bridges[0].name": "repo", "bridges[1].name": "repo",
+                              "tags": "repo", "labels": "user"}
+
+
 # --- the user config file ------------------------------------------------------------------
 
 
@@ -319,6 +344,49 @@ def test_save_tightens_an_existing_0644_file(fs):
     assert load_yaml_file(path) == {"agent": {"id": "new"}}
 
 
+def test_save_writes_plain_settings_without_ruamel(tmp_path):
+    """`gi config set --user` writes with yamlio.emit; ruamel only for types emit lacks."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "config.yaml"
+    code = ("import sys; from gitissues.config_files import save_user_config; "
+            f"save_user_config({str(path)!r}, {{'agent': {{'id': 'ada: x'}}, 'n': [1, True], "
+            "'gitea': {'token': '#t'}}); "
+            "print(any(m.startswith('ruamel') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert load_yaml_file(path) == {"agent": {"id": "ada: x"}, "n": [1, True],
+                                    "gitea": {"token": "#t"}}
+    assert _mode(str(path)) == 0o600
+
+
+def test_save_keeps_dates_through_ruamel(tmp_path):
+    import datetime
+
+    path = tmp_path / "config.yaml"
+    save_user_config(path, {"since": datetime.date(2026, 1, 2), "n": 1})
+    assert load_yaml_file(path) == {"since": datetime.date(2026, 1, 2), "n": 1}
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.floats(
+    allow_nan=False)
+_SETTINGS = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3)
+                         | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
+                         max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), _SETTINGS, min_size=1, max_size=4))
+def test_saved_user_config_reads_back_the_same(data):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        save_user_config(path, data)
+        assert load_yaml_file(path) == data
+
+
 def test_save_writes_through_a_symlink(fs):
     fs.create_file("/dotfiles/gi.yaml", contents="{}\n")
     fs.create_symlink("/cfg/issue-facade/config.yaml", "/dotfiles/gi.yaml")
@@ -328,97 +396,7 @@ def test_save_writes_through_a_symlink(fs):
     assert _mode("/dotfiles/gi.yaml") == 0o600
 
 
-# --- secrets -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("key", "secret"),
-    [
-        ("gitea.token", True),
-        ("github.token", True),
-        ("linear.api_key", True),
-        ("jira.password", True),
-        ("webhook.secret", True),
-        ("bridges.work.token", True),
-        ("Token", True),
-        ("bridges.work.token_env", False),
-        ("bridges.token.platform", False),
-        ("gitea.url", False),
-        ("jira.email", False),
-        ("agent.id", False),
-    ],
-)
-def test_is_secret(key, secret):
-    assert is_secret(key) is secret
-
-
-def test_secret_keys_are_the_env_secrets():
-    expected = {"gitea.token", "github.token", "gitlab.token", "jira.token", "linear.api_key"}
-    assert expected | {"webhook.secret"} == config.SECRET_KEYS
-
-
-def test_secret_refused_for_repo_settings_names_var_and_user_path():
-    path = user_config_path({"HOME": "/home/ada"})
-    with pytest.raises(ConfigError) as caught:
-        check_repo_value("gitea.token", "abc", user_config=path)
-    assert caught.value.message == (
-        "gitea.token is a secret and is never stored in the repository settings (they are "
-        "committed); set the environment variable GITEA_TOKEN or put it in the user config "
-        "/home/ada/.config/issue-facade/config.yaml"
-    )
-
-
-def test_secret_nested_in_a_section_is_refused():
-    with pytest.raises(ConfigError) as caught:
-        check_repo_value("linear", {"team": "ENG", "api_key": "k"})
-    assert caught.value.message == (
-        "linear.api_key is a secret and is never stored in the repository settings (they are "
-        "committed); set the environment variable LINEAR_API_KEY or put it in the user config "
-        "$XDG_CONFIG_HOME/issue-facade/config.yaml"
-    )
-
-
-def test_bridge_secret_without_a_variable():
-    with pytest.raises(ConfigError) as caught:
-        check_repo_value("bridges.work.token", "t", user_config="/u.yaml")
-    assert caught.value.message == (
-        "bridges.work.token is a secret and is never stored in the repository settings (they "
-        "are committed); set an environment variable or put it in the user config /u.yaml"
-    )
-
-
-@pytest.mark.parametrize(
-    ("key", "value"),
-    [
-        ("gitea.url", "https://g"),
-        ("bridges.work.token_env", "WORK_TOKEN"),
-        ("bridges.work", {"platform": "gitea", "token_env": "W"}),
-    ],
-)
-def test_plain_values_are_allowed_in_repo(key, value):
-    assert check_repo_value(key, value) is None
-
-
-def test_secret_keys_in():
-    data = {"gitea": {"url": "u", "token": "t"}, "webhook.secret": "s", "agent": {"id": "a"}}
-    assert config.secret_keys_in(data) == ["gitea.token", "webhook.secret"]
-
-
-@pytest.mark.parametrize(
-    ("value", "shown"),
-    [("", ""), ("abc", "****"), ("elevenchars", "****"), ("ghp_1234567890abcdef", "gh…ef")],
-)
-def test_mask_examples(value, shown):
-    assert mask(value) == shown
-
-
-@given(st.text(min_size=1))
-def test_mask_never_returns_the_secret(secret):
-    shown = mask(secret)
-    assert shown != secret or secret == "****"
-    assert shown in ("****", f"{secret[:2]}…{secret[-2:]}")
-    if len(secret) >= 5:
-        assert secret not in shown
+# --- secrets in the layers (what is a secret: test_config_keys.py) ---------------------------
 
 
 def test_masked_values():
