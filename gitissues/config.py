@@ -281,9 +281,9 @@ def load_yaml_file(path: str | Path) -> dict[str, Any]:
         kind = type(data).__name__
         message = f"{path}:1: expected a mapping of settings, found a {kind}"
         raise ConfigError(message, path=path, line=1)
-    from gitissues.yamlio import has_aliases
+    from gitissues.yamlio import uses_anchors
 
-    if has_aliases(data):  # flattening shared nodes can blow up
+    if uses_anchors(text):  # flattening shared nodes can blow up
         raise ConfigError(f"{path}: YAML anchors and aliases are not allowed", path=path)
     return data
 
