@@ -76,7 +76,6 @@ class _Reader:
         """A block mapping whose keys start at column `indent`; `rest` is the first entry's text
         (on line `i`, after the indentation or a sequence's `- `)."""
         out: dict = {}
-        lines = self.lines
         while True:
             key, after = _key(rest)
             if key in out:
@@ -88,22 +87,15 @@ class _Reader:
                 out[key] = self.inline(after[1:], indent + 2)
             else:
                 raise _Refuse
-            if self.i == len(lines):
+            if not self.continues(indent):
                 return out
-            line = lines[self.i]
-            n = _indent(line)
-            if n < indent and line:
-                return out
-            if n != indent:
-                raise _Refuse
-            rest = line[indent:]
+            rest = self.lines[self.i][indent:]
 
     def sequence(self, indent: int, depth: int) -> list:
         """A block sequence whose `-` are at column `indent`, starting on line `i`."""
         out: list = []
-        lines = self.lines
         while True:
-            rest = lines[self.i][indent:]
+            rest = self.lines[self.i][indent:]
             if rest == "-":  # a non-empty list of lists, on the lines below
                 self.i += 1
                 item = self.nested(indent + 2, depth + 1, only_sequence=True)
@@ -117,14 +109,21 @@ class _Reader:
             else:
                 raise _Refuse
             out.append(item)
-            if self.i == len(lines):
+            if not self.continues(indent):
                 return out
-            line = lines[self.i]
-            n = _indent(line)
-            if n < indent and line:
-                return out
-            if n != indent:
-                raise _Refuse
+
+    def continues(self, indent: int) -> bool:
+        """Whether line `i` is the next entry of the collection at column `indent`; False when
+        the collection has ended (end of text, or a line less indented)."""
+        if self.i == len(self.lines):
+            return False
+        line = self.lines[self.i]
+        n = _indent(line)
+        if n < indent and line:
+            return False
+        if n != indent:
+            raise _Refuse
+        return True
 
     def nested(self, indent: int, depth: int, only_sequence: bool = False) -> Any:
         """The non-empty mapping or sequence that starts at column `indent` on line `i`."""
@@ -142,10 +141,10 @@ class _Reader:
 
     def inline(self, text: str, indent: int) -> Any:
         """A value written after `key: ` or `- `; a block scalar's lines are at `indent`."""
+        if not text:
+            raise _Refuse
         if text == "{}":
             return {}
-        if text == "":
-            raise _Refuse
         if text == "[]":
             return []
         first = text[0]
