@@ -16,7 +16,6 @@ import io
 import re
 from functools import cache
 
-from gitissues import yaml_canonical
 from gitissues.errors import InvalidData
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -61,9 +60,9 @@ class _AnchorFound(Exception):
 
 
 def uses_anchors(text: str) -> bool:
-    """Whether a document (one that parses) uses a YAML anchor or alias, on a scalar or a
-    collection. Every alias needs an anchor, and an anchor needs an `&`: without one there is
-    nothing to find; with one (`R&D`, `a && b`), the C parser's events tell."""
+    """Whether a document uses a YAML anchor or alias, on a scalar or a collection (ruamel's
+    YAMLError if it does not parse). Every alias needs an anchor, and an anchor needs an `&`:
+    without one there is nothing to find; with one (`R&D`, `a && b`), the parser's events tell."""
     if "&" not in text:
         return False
     return any(getattr(event, "anchor", None) is not None for event in _safe_yaml().parse(text))
@@ -125,6 +124,8 @@ def _load(yaml: Any, text: str, where: str, prescan: bool) -> Any:
 def load_fast(text: str, where: str) -> Any:
     """A document as plain Python values (datetimes for times). The canonical reader handles
     what `emit` wrote; anything else goes to ruamel, whose result it would equal."""
+    from gitissues import yaml_canonical  # its regexes cost ~0.5 ms: only for callers that read
+
     _check_size(text, where)
     data = yaml_canonical.parse(text)
     if data is not yaml_canonical.NOT_CANONICAL:
