@@ -1,11 +1,13 @@
 """YAML in and out of the store.
 
 Three paths, each for its job:
-- `load_fast`: ruamel's C-backed safe loader, for indexing thousands of files;
+- `load_fast`: for indexing thousands of files: our own reader of the canonical layout
+  (`yaml_canonical`, no ruamel import), else ruamel's C-backed safe loader;
 - `load_roundtrip` / `dump_roundtrip`: ruamel round-trip, so a `gi` edit of one field keeps the
   comments, key order and formatting of a hand-edited file;
 - `emit`: our own small emitter for files `gi` writes from scratch (fast, canonical layout).
-Every loaded document is size-checked first and refused if it uses anchors/aliases (alias bombs).
+Every loaded document is size-checked first and refused if it uses anchors or aliases (alias
+bombs; and a shared node would be edited in two places at once).
 """
 
 from __future__ import annotations
@@ -53,19 +55,17 @@ def _yaml_error(exc: Exception, where: str) -> InvalidData:
     return InvalidData(f"{loc}: YAML does not parse: {problem}", file=where, line=line)
 
 
-def has_aliases(data: Any) -> bool:
-    """Whether a loaded document shares a node (a YAML alias). Refusing those stops expansion
-    bombs before anything walks them."""
-    seen: set[int] = set()
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list):
-            if id(node) in seen:
-                return True
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
-    return False
+class _AnchorFound(Exception):
+    """Raised from inside ruamel's composer; `_load` turns it into InvalidData."""
+
+
+def uses_anchors(text: str) -> bool:
+    """Whether a document uses a YAML anchor or alias, on a scalar or a collection (ruamel's
+    YAMLError if it does not parse). Every alias needs an anchor, and an anchor needs an `&`:
+    without one there is nothing to find; with one (`R&D`, `a && b`), the parser's events tell."""
+    if "&" not in text:
+        return False
+    return any(getattr(event, "anchor", None) is not None for event in _safe_yaml().parse(text))
 
 
 @cache
@@ -89,8 +89,18 @@ def _str_representer(representer: Any, data: str) -> Any:
 @cache
 def _rt_yaml() -> Any:
     from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer
+
+    class NoAnchorComposer(Composer):
+        """Refuses a node with an anchor, or an alias, before the tree is built."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if getattr(self.parser.peek_event(), "anchor", None) is not None:
+                raise _AnchorFound
+            return super().compose_node(parent, index)
 
     y = YAML()
+    y.Composer = NoAnchorComposer
     y.width = 4096
     y.indent(mapping=2, sequence=4, offset=2)
     y.preserve_quotes = True
@@ -98,24 +108,34 @@ def _rt_yaml() -> Any:
     return y
 
 
-def _load(yaml: Any, text: str, where: str) -> Any:
+def _load(yaml: Any, text: str, where: str, prescan: bool) -> Any:
     _check_size(text, where)
     try:
-        data = yaml.load(text)
+        if prescan and uses_anchors(text):
+            raise _AnchorFound
+        return yaml.load(text)
+    except _AnchorFound:
+        message = f"{where}: YAML anchors and aliases are not allowed"
+        raise InvalidData(message, file=where) from None
     except Exception as exc:
         raise _yaml_error(exc, where) from None
-    if has_aliases(data):
-        raise InvalidData(f"{where}: YAML anchors and aliases are not allowed", file=where)
-    return data
 
 
 def load_fast(text: str, where: str) -> Any:
-    return _load(_safe_yaml(), text, where)
+    """A document as plain Python values (datetimes for times). The canonical reader handles
+    what `emit` wrote; anything else goes to ruamel, whose result it would equal."""
+    from gitissues import yaml_canonical  # its regexes cost ~0.5 ms: only for callers that read
+
+    _check_size(text, where)
+    data = yaml_canonical.parse(text)
+    if data is not yaml_canonical.NOT_CANONICAL:
+        return data
+    return _load(_safe_yaml(), text, where, prescan=True)
 
 
 def load_roundtrip(text: str, where: str) -> Any:
     """A document that keeps comments and layout, for editing in place."""
-    return _load(_rt_yaml(), text, where)
+    return _load(_rt_yaml(), text, where, prescan=False)  # its composer refuses anchors
 
 
 def dump_roundtrip(doc: Any) -> str:
