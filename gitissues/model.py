@@ -22,6 +22,7 @@ TYPES = ("bug", "feature", "task", "epic", "chore")
 PRIORITIES = range(0, 5)
 COMMIT_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 COMMENT_ID_RE = re.compile(r"^c-[0-9a-f]{4,16}$")
+MAX_KEY = 1000  # YAML readers refuse an implicit key over 1024 characters
 # Canonical key order of a file; anything else is an unknown key, kept where it stands.
 KEYS = (
     "id", "title", "status", "type", "priority", "labels", "assignees", "milestone", "parent",
@@ -252,6 +253,8 @@ def _mapping(d: dict, key: str, where: str) -> dict:
 def _plain(v: Any, where: str = "<input>", key: str = "?") -> Any:
     """Loader types (datetimes, ruamel containers) as plain JSON-able values."""
     if isinstance(v, dict):
+        if any(len(str(k)) > MAX_KEY for k in v):
+            raise _fail(where, key, f"a key is longer than {MAX_KEY} characters")
         return {_text(str(k), where, key): _plain(x, where, key) for k, x in v.items()}
     if isinstance(v, list):
         return [_plain(x, where, key) for x in v]

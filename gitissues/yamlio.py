@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 MAX_FILE_BYTES = 1 << 20
-TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$")
+# at most six fraction digits: the loader rounds more, which can overflow (…59.9999995Z)
+TIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
 
 
 def is_time(s: str) -> bool:
@@ -119,6 +120,10 @@ def _load(yaml: Any, text: str, where: str, prescan: bool) -> Any:
         raise InvalidData(message, file=where) from None
     except Exception as exc:
         raise _yaml_error(exc, where) from None
+    finally:  # ruamel keeps one record per document it loads: a long-lived process would grow
+        infos = getattr(yaml, "doc_infos", None)
+        if isinstance(infos, list):
+            infos.clear()
 
 
 def load_fast(text: str, where: str) -> Any:
@@ -154,7 +159,7 @@ def literal(text: str) -> Any:
 # --- the canonical emitter -------------------------------------------------------------------
 
 _PLAIN_RE = re.compile(r"^[A-Za-z_/][A-Za-z0-9 _./@()'!?+=-]*$")
-_FLOW_PLAIN_RE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@'!?+=-]*$")
+_FLOW_PLAIN_RE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@'!+=-]*$")  # libyaml: no `?` in a flow
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", ""}
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 
@@ -255,7 +260,15 @@ def _emit_value(v: Any, indent: int) -> str:
 
 def _emit_mapping(d: dict, indent: int) -> str:
     pad = " " * indent
-    return "\n".join(f"{pad}{_scalar(k)}:{_emit_value(v, indent)}" for k, v in d.items())
+    return "\n".join(f"{pad}{_key(k)}:{_emit_value(v, indent)}" for k, v in d.items())
+
+
+def _key(k: Any) -> str:
+    """A mapping key: plain where safe; a key that looks like a time is quoted, or it would
+    load as a datetime."""
+    if not isinstance(k, str) or _plain_ok(k, False):
+        return _scalar(k)
+    return _quoted(k)
 
 
 def _emit_sequence(items: list, indent: int) -> str:

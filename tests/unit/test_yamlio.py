@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -45,18 +44,16 @@ def test_times_are_written_plain() -> None:
     assert yamlio.emit({"created": "2026-11-24T06:00:00Z"}) == "created: 2026-11-24T06:00:00Z\n"
 
 
-def test_alias_bomb_is_refused_fast() -> None:
+def test_alias_bomb_is_refused() -> None:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for n in range(1, 10):
         refs = ",".join([f"*a{n - 1}"] * 9)
         lines.append(f"a{n}: &a{n} [{refs}]")
     text = "\n".join(lines) + "\n"
-    start = time.perf_counter()
     with pytest.raises(InvalidData, match="anchors and aliases"):
         yamlio.load_fast(text, "bomb.yaml")
     with pytest.raises(InvalidData, match="anchors and aliases"):
         yamlio.load_roundtrip(text, "bomb.yaml")
-    assert time.perf_counter() - start < 5  # generous: expansion would never finish
 
 
 def test_oversized_file_is_refused_before_parsing() -> None:
@@ -109,7 +106,8 @@ def test_ampersand_and_star_in_text_are_not_anchors(load, text: str) -> None:
 
 @pytest.mark.parametrize("text", ANCHORED.values(), ids=ANCHORED.keys())
 def test_user_config_refuses_any_anchor(tmp_path, text: str) -> None:
-    from gitissues.config import ConfigError, load_yaml_file
+    from gitissues.config_files import load_yaml_file
+    from gitissues.config_keys import ConfigError
 
     path = tmp_path / "config.yaml"
     path.write_text(text, encoding="utf-8")
@@ -118,7 +116,7 @@ def test_user_config_refuses_any_anchor(tmp_path, text: str) -> None:
 
 
 def test_user_config_keeps_ampersands_in_text(tmp_path) -> None:
-    from gitissues.config import load_yaml_file
+    from gitissues.config_files import load_yaml_file
 
     path = tmp_path / "config.yaml"
     path.write_text(NOT_ANCHORS["single-quoted, with a comment"], encoding="utf-8")
@@ -193,3 +191,20 @@ def test_fast_reader_gives_what_ruamel_gives(text: str) -> None:
     fast = yaml_canonical.parse(text)
     assert fast is not yaml_canonical.NOT_CANONICAL
     assert repr(fast) == repr(yamlio._safe_yaml().load(text))
+
+
+@pytest.mark.parametrize("value", [
+    {"labels": ["why?", "a?b"]},                      # `?` in a flow list
+    {"agent": {"2026-11-24T06:00:00Z": "a time-like key"}},
+    {"agent": {"t": "9999-12-31T23:59:59.9999995Z"}},  # rounds past year 9999 if plain
+])
+def test_what_emit_writes_reads_back(value) -> None:
+    assert yamlio.load_fast(yamlio.emit(value), "x.yaml") == value
+    assert yamlio._safe_yaml().load(yamlio.emit(value)) == value
+
+
+def test_a_label_with_a_question_mark_survives_the_cli(sandbox) -> None:
+    issue_id = sandbox.create("Why?", "--label", "why?")
+    assert sandbox.gi("edit", issue_id, "--add-label", "ok").code == 0
+    assert sandbox.show(issue_id)["labels"] == ["why?", "ok"]
+    assert sandbox.gi("doctor").code == 0
