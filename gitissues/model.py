@@ -144,8 +144,10 @@ class Issue(_Record):
         if self.source is None or _canonical(self.source, self.id):
             text = yamlio.emit(self.to_file_dict())
         else:
+            from gitissues import roundtrip
+
             doc = yamlio.load_roundtrip(self.source, self.id)
-            _merge_into(doc, _build(doc, self.id, None).to_dict(), self.to_dict())
+            roundtrip.merge_into(doc, _build(doc, self.id, None).to_dict(), self.to_dict(), KEYS)
             text = yamlio.dump_roundtrip(doc)
         if len(text.encode("utf-8")) > yamlio.MAX_FILE_BYTES:
             raise InvalidData(
@@ -359,77 +361,3 @@ def _with_line(exc: InvalidData, text: str, where: str) -> InvalidData:
         return exc
     msg = exc.message.replace(f"{where}:", f"{where}:{line}:", 1)
     return InvalidData(msg, **{**exc.details, "line": line})
-
-
-# --- round-trip writing -------------------------------------------------------------------------
-
-def _merge_into(doc: Any, before: dict, after: dict) -> None:
-    """Make the round-trip document `doc` (which says `before`) say `after`, touching only the
-    keys that changed; a key the file leaves out is added only when its value stops being the
-    default."""
-    for key in list(doc.keys()):
-        if key not in after:
-            del doc[key]
-    for key, value in after.items():
-        if before.get(key) == value:
-            continue
-        if key in doc:
-            doc[key] = _update_node(doc[key], value)
-        else:
-            doc.insert(_insert_pos(doc, key), key, _node(value))
-
-
-def _insert_pos(doc: Any, key: str) -> int:
-    """After the last present key that comes before `key` in canonical order."""
-    if key not in KEYS:
-        return len(doc)
-    before = set(KEYS[: KEYS.index(key)])
-    pos = 0
-    for n, k in enumerate(doc.keys()):
-        if k in before:
-            pos = n + 1
-    return pos
-
-
-def _node(value: Any) -> Any:
-    if isinstance(value, str) and "\n" in value:
-        return yamlio.literal(value)
-    if isinstance(value, list) and value and all(not isinstance(x, dict | list) for x in value):
-        from ruamel.yaml.comments import CommentedSeq
-
-        seq = CommentedSeq(value)
-        seq.fa.set_flow_style()
-        return seq
-    if isinstance(value, list):
-        return [_node(x) for x in value]
-    if isinstance(value, dict):
-        return {k: _node(v) for k, v in value.items()}
-    return value
-
-
-def _update_node(node: Any, value: Any) -> Any:
-    """Change a document node in place where it is a container (keeps its style and comments)."""
-    if isinstance(node, dict) and isinstance(value, dict):
-        old = _plain(dict(node))
-        for k in list(node.keys()):
-            if k not in value:
-                del node[k]
-        for k, v in value.items():
-            if k not in node:
-                node[k] = _node(v)
-            elif old.get(k) != v:
-                node[k] = _update_node(node[k], v)
-        return node
-    if isinstance(node, list) and isinstance(value, list):
-        old = _plain(list(node))
-        fa = getattr(node, "fa", None)
-        if fa is not None and all(not isinstance(x, dict | list) for x in value) and (
-                not old or fa.flow_style()):
-            fa.set_flow_style()
-        if old == value[: len(old)]:  # an append (new comments, labels)
-            node.extend(_node(x) for x in value[len(old):])
-        else:
-            del node[:]
-            node.extend(_node(x) for x in value)
-        return node
-    return _node(value)

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from gitissues import activity
+from gitissues import events as derive
 from gitissues.errors import UsageError
 from gitissues.model import Claim, Comment, Issue
 from gitissues.store import open_store
@@ -25,20 +26,20 @@ def kinds(events) -> list[str]:
 # --- one change ---------------------------------------------------------------------------------
 
 def test_status_change_carries_closed():
-    out = activity.diff(issue(), issue(status="closed", closed="2026-11-24T07:00:00Z"))
+    out = derive.diff(issue(), issue(status="closed", closed="2026-11-24T07:00:00Z"))
     assert out == [("status.changed", {"status": {"old": "open", "new": "closed"},
                                        "closed": {"old": None, "new": "2026-11-24T07:00:00Z"}})]
 
 
 def test_field_changes_are_issue_updated_without_updated():
-    out = activity.diff(issue(priority=2, updated="a"), issue(priority=0, labels=["x"],
+    out = derive.diff(issue(priority=2, updated="a"), issue(priority=0, labels=["x"],
                                                               updated="b"))
     assert out == [("issue.updated", {"priority": {"old": 2, "new": 0},
                                       "labels": {"old": [], "new": ["x"]}})]
 
 
 def test_agent_keys_are_reported_one_by_one():
-    out = activity.diff(issue(agent={"model": "m"}), issue(agent={"model": "m", "stage": "s"}))
+    out = derive.diff(issue(agent={"model": "m"}), issue(agent={"model": "m", "stage": "s"}))
     assert out == [("issue.updated", {"agent.stage": {"old": None, "new": "s"}})]
 
 
@@ -46,7 +47,7 @@ def test_dependencies_comments_and_commits():
     old = issue(depends_on=["gi-bbbbbb"])
     new = issue(depends_on=["gi-cccccc"], links={"commits": [SHA]},
                 comments=[Comment("c-1234", "bob", "2026-11-24T06:30:00Z", "hi")])
-    assert activity.diff(old, new) == [
+    assert derive.diff(old, new) == [
         ("dependency.added", {"dependency": "gi-cccccc"}),
         ("dependency.removed", {"dependency": "gi-bbbbbb"}),
         ("comment.added", {"comment": "c-1234", "author": "bob", "body": "hi"}),
@@ -70,14 +71,14 @@ def claim(agent: str, expires: str = "2026-11-24T07:30:00Z") -> Claim:
      ["claim.expired", "claim.acquired"]),
 ])
 def test_claim_events(old, new, op, when, expected):
-    assert kinds(activity.diff(issue(claim=old), issue(claim=new), op, when)) == expected
+    assert kinds(derive.diff(issue(claim=old), issue(claim=new), op, when)) == expected
 
 
 def test_trailers_and_conflicts():
     msg = ("merge: sync\n\nGi-Actor: alice\nGi-Op: sync\n"
            'Gi-Conflict: {"issue": "gi-aaaaaa", "field": "title", "kept": "A", "lost": "B"}\n'
            "Gi-Conflict: not json\n")
-    found, conflicts = activity.trailers(msg)
+    found, conflicts = derive.trailers(msg)
     assert found == {"Gi-Actor": "alice", "Gi-Op": "sync"}
     assert conflicts == [{"issue": "gi-aaaaaa", "field": "title", "kept": "A", "lost": "B"}]
 
@@ -131,8 +132,8 @@ def test_only_new_commits_are_derived(store, monkeypatch):
     a = store.create("A").id
     store.events()
     seen = []
-    original = activity._Deriver.commit
-    monkeypatch.setattr(activity._Deriver, "commit",
+    original = derive.Deriver.commit
+    monkeypatch.setattr(derive.Deriver, "commit",
                         lambda self, c: seen.append(c.id) or original(self, c))
     store.edit(a, priority=1)
     assert [e["type"] for e in store.events()][-1] == "issue.updated"
@@ -167,11 +168,11 @@ def test_merge_commits_give_only_their_conflicts(store, sandbox):
 
 def test_a_big_import_reads_created_events_from_the_index(store, monkeypatch):
     records = [(f"line {k}", {"id": f"gi-{k:06x}", "title": f"T{k}", "labels": ["l"]})
-               for k in range(activity._BULK + 5)]
+               for k in range(derive._BULK + 5)]
     store.import_issues(records)
     parsed = []
-    original = activity._Deriver.issue
-    monkeypatch.setattr(activity._Deriver, "issue",
+    original = derive.Deriver.issue
+    monkeypatch.setattr(derive.Deriver, "issue",
                         lambda self, blob, path: parsed.append(path) or original(self, blob, path))
     events = store.events()
     assert len(events) == len(records) and parsed == []
