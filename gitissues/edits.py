@@ -243,6 +243,12 @@ def set_path(issue: Issue, key: str, value: Any) -> bool:
     new = validated(data)
     if new.to_dict() == issue.to_dict():
         return False
+    from gitissues import schema
+
+    broken = set(schema.errors(new.to_dict())) - set(schema.errors(issue.to_dict()))
+    if broken:
+        raise UsageError(f"--set {key}: " + "; ".join(sorted(broken))
+                         + " (gi schema prints the issue file's schema)")
     source = issue.source
     issue.__dict__.update(new.__dict__)
     issue.source = source

@@ -45,6 +45,7 @@ def doctor(store: StoreCore, fix: bool) -> list[dict[str, Any]]:
     for path, message in index.bad_files():
         problems.append(_problem("invalid-file", message, path))
     issues = store.all_issues()
+    problems += _schema_checks(issues)
     problems += _graph_checks(issues, index.ids())
     problems += _claim_checks(store, issues, fix)
     return problems
@@ -113,6 +114,17 @@ def _temp_files(folder: Path) -> list[Path]:
     now = time.time()
     return [Path(e.path) for e in entries
             if e.name.endswith(".tmp") and now - e.stat().st_mtime > TMP_STALE_AFTER]
+
+
+def _schema_checks(issues: list[Issue]) -> list[dict[str, Any]]:
+    """Every issue against the shipped JSON Schema (`gi schema`)."""
+    from gitissues import schema
+
+    out = []
+    for issue in issues:
+        for message in schema.errors(issue.to_dict()):
+            out.append(_problem("schema", f"{issue.path}: {message}", issue.path))
+    return out
 
 
 def _graph_checks(issues: list[Issue], known: set[str]) -> list[dict[str, Any]]:

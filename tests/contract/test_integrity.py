@@ -81,21 +81,6 @@ def test_json_escaped_lone_surrogates_in_an_import_are_refused(store):
     assert _state(sb) == before
 
 
-def _commit_file(sb, path: str, data: bytes) -> None:
-    """Put a file on the store branch with git plumbing (as a pull from a broken clone would)."""
-    tip = sb.store_tip()
-    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=sb.repo, env=sb.env,
-                          input=data, capture_output=True, check=True).stdout.decode().strip()
-    index = {**sb.env, "GIT_INDEX_FILE": str(sb.base / "tmp-index")}
-    subprocess.run(["git", "read-tree", tip], cwd=sb.repo, env=index, check=True)
-    subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
-                   cwd=sb.repo, env=index, check=True)
-    tree = subprocess.run(["git", "write-tree"], cwd=sb.repo, env=index, capture_output=True,
-                          check=True).stdout.decode().strip()
-    commit = sb.git("commit-tree", tree, "-p", tip, "-m", "from a broken clone")
-    sb.git("update-ref", "refs/heads/issue-facade", commit, tip)
-
-
 @pytest.mark.parametrize("content", [
     b"id: gi-abc123\ntitle: " + BAD + b"\n",  # not UTF-8
     b"id: gi-def456\ntitle: the id inside is another one\n",  # id does not match the name
@@ -104,7 +89,7 @@ def test_an_unreadable_file_on_the_branch_is_exit_5_naming_it(store, content):
     sb, good = store
     path = json.loads(sb.gi("show", good, "--json").out)["path"]
     bad_path = path.rsplit("/", 1)[0] + "/gi-abc123.yaml"
-    _commit_file(sb, bad_path, content)
+    sb.commit_store_file(bad_path, content)
     for args in (["show", "abc123"], ["edit", "abc123", "--title", "x"],
                  ["comment", "abc123", "text"], ["close", "abc123"]):
         r = sb.gi(*args, "--json")
