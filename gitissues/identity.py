@@ -8,7 +8,6 @@ a control character) is refused rather than silently recorded.
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Mapping
 
@@ -81,10 +80,12 @@ def agent(paths: git.RepoPaths | None, settings: Settings = None, *,
     if name:
         return name, "mcp:client"
     if paths is not None:
-        name = _clean(git.config_get(paths, "user.name"), "git user.name")
+        name = _clean(git.user_config(paths).get("user.name"), "git user.name")
         if name:
             return name, "git:user.name"
     try:
+        import getpass  # only when nothing else names the agent
+
         user = _clean(getpass.getuser(), "OS user")
     except Exception:
         user = None

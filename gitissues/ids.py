@@ -66,10 +66,18 @@ def issue_path(issue_id: str, layout: int = LAYOUT) -> str:
     _, hexpart = split_id(issue_id)
     if layout == 1:
         return f"{ISSUES_DIR}/{hexpart[:2]}/{issue_id}.yaml"
-    import hashlib
-
-    h = hashlib.sha1(issue_id.encode()).hexdigest()
+    h = sha1_hex(issue_id.encode())
     return f"{ISSUES_DIR}/{h[0]}/{h[1]}/{h[2]}/{issue_id}.yaml"
+
+
+def sha1_hex(data: bytes) -> str:
+    """SHA-1 without loading OpenSSL (`hashlib` costs ~2.5 ms to import; CPython's own
+    `_sha1` nothing), for layout paths and git object ids."""
+    try:
+        from _sha1 import sha1
+    except ImportError:  # another Python: the portable module
+        from hashlib import sha1
+    return sha1(data).hexdigest()
 
 
 def id_of_path(path: str) -> str | None:

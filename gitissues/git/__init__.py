@@ -117,6 +117,60 @@ def config_get(paths: RepoPaths, key: str) -> str | None:
     return proc.stdout.strip() or None if proc.returncode == 0 else None
 
 
+def user_config(paths: RepoPaths) -> dict[str, str]:
+    """git's `user.name` and `user.email` for this repository. Every write asks, so they are
+    kept in `.git/issue-facade/user.json` with the stamps of the files git reads them from,
+    and git runs again only when one of those files (or the environment) changed."""
+    import json
+
+    stamp = _config_stamp(paths)
+    cache = paths.commondir / "issue-facade" / "user.json"
+    try:
+        saved = json.loads(cache.read_text())
+        if saved.get("stamp") == stamp:
+            return dict(saved["values"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    proc = run(paths, "config", "-z", "--get-regexp", r"^user\.(name|email)$", check=False)
+    values: dict[str, str] = {}
+    for item in proc.stdout.split("\0"):
+        key, _, value = item.partition("\n")
+        if key in ("user.name", "user.email") and value.strip():
+            values[key] = value.strip()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".user.json.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"stamp": stamp, "values": values}))
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return values
+
+
+def _config_stamp(paths: RepoPaths) -> list:
+    """What `user.*` depends on: the config files git reads and the variables that point
+    elsewhere (an `include` of another file is not followed: its edits show after the next
+    change to one of these)."""
+    env = os.environ
+    home = Path(env.get("HOME", "~")).expanduser()
+    xdg = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
+    files = [paths.commondir / "config", paths.gitdir / "config.worktree",
+             Path(env["GIT_CONFIG_GLOBAL"]) if env.get("GIT_CONFIG_GLOBAL") else None,
+             xdg / "git" / "config", home / ".gitconfig",
+             None if env.get("GIT_CONFIG_NOSYSTEM") else Path(env.get("GIT_CONFIG_SYSTEM",
+                                                                       "/etc/gitconfig"))]
+    out: list = [[env.get(k) for k in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM",
+                                       "GIT_CONFIG_SYSTEM", "GIT_CONFIG_PARAMETERS",
+                                       "GIT_CONFIG_COUNT", "HOME", "XDG_CONFIG_HOME")]]
+    for f in files:
+        try:
+            st = f.stat() if f is not None else None
+        except OSError:
+            st = None
+        out.append([str(f), st.st_mtime_ns, st.st_size] if st else None)
+    return out
+
+
 def ensure_excluded(paths: RepoPaths, pattern: str) -> None:
     """Keep a derived directory out of `git status` without touching tracked files."""
     f = paths.commondir / "info" / "exclude"

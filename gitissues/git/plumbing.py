@@ -40,9 +40,9 @@ def _oid(value: str) -> str:
 
 def blob_oid(data: bytes) -> str:
     """The id git gives these bytes as a blob (to tell whether a file changed, without git)."""
-    import hashlib
+    from gitissues.ids import sha1_hex
 
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return sha1_hex(b"blob %d\0" % len(data) + data)
 
 
 def commit_exists(paths: RepoPaths, oid: str) -> bool:

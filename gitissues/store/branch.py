@@ -296,7 +296,7 @@ class BranchBackend:
 
     @cached_property
     def _email(self) -> str | None:
-        return git.config_get(self.paths, "user.email")
+        return git.user_config(self.paths).get("user.email")
 
     def _author(self, change: Change) -> tuple[str, str]:
         """Asked of git once per process, not once per compare-and-swap attempt."""

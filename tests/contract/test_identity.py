@@ -103,3 +103,14 @@ def test_whoami_with_a_broken_user_config_warns_and_answers(sandbox):
     assert r.code == 0, r
     assert r.json["agent"] == "Test User"
     assert "user config ignored" in r.err and "config.yaml:" in r.err
+
+
+def test_a_changed_git_user_name_is_seen_at_once(sandbox):
+    """user.name is cached between commands with the stamps of git's config files."""
+    env = {"GI_AGENT": ""}
+    sandbox.git("config", "user.name", "First Name")
+    assert sandbox.gi("whoami", "--json", env=env).json["agent"] == "First Name"
+    sandbox.git("config", "user.name", "Second Name")
+    assert sandbox.gi("whoami", "--json", env=env).json["agent"] == "Second Name"
+    r = sandbox.gi("create", "By the second name", "--json", env=env)
+    assert r.json["author"] == "Second Name"
