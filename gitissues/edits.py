@@ -216,10 +216,8 @@ def status_side_effects(issue: Issue) -> None:
 
 
 def new_comment(author: str, body: str) -> Comment:
-    import hashlib
-
     seed = f"{author}\0{body}\0{os.urandom(8).hex()}".encode(errors="surrogatepass")
-    digest = hashlib.sha256(seed).hexdigest()
+    digest = ids.sha1_hex(seed)
     return Comment(id=f"c-{digest[:8]}", author=author, created=timeutil.now_str(), body=body)
 
 

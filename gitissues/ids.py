@@ -52,10 +52,9 @@ def check_ref(text: str) -> str:
 
 def new_id(prefix: str, seed: str, length: int = 6) -> str:
     """A fresh id: a hash of what the issue says plus randomness, so racing creators differ."""
-    import hashlib
     import os
 
-    digest = hashlib.sha256(seed.encode(errors="surrogatepass") + os.urandom(16)).hexdigest()
+    digest = sha1_hex(seed.encode(errors="surrogatepass") + os.urandom(16))
     return f"{prefix}-{digest[:length]}"
 
 

@@ -11,7 +11,6 @@ a lost race is retried by the caller, a refusal is reported with the server's ow
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from gitissues.errors import AuthError, InvalidData, RemoteError, UsageError
@@ -63,7 +62,9 @@ def tracking_ref(remote: str) -> str:
     remote, a name derived from the URL otherwise (a URL is not a valid ref name)."""
     if _NAME.match(remote) and ".." not in remote and not remote.startswith("/"):
         return f"refs/remotes/{remote}/issue-facade"
-    digest = hashlib.sha1(remote.encode()).hexdigest()[:16]
+    from gitissues.ids import sha1_hex
+
+    digest = sha1_hex(remote.encode())[:16]
     return f"refs/issue-facade/remotes/{digest}"
 
 
