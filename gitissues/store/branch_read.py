@@ -86,7 +86,7 @@ class BranchSnapshot:
         data, blob = found
         path = data.pop("path")
         issue = Issue.from_dict(data, path)
-        if plumbing.blob_oid(issue.to_yaml().encode()) != blob:
+        if _blob_of(issue) != blob:
             # not a file in gi's own layout (hand-written, or from an older gi): edit the real
             # text, round trip, so that its comments and formatting survive
             raw = plumbing.blob_at(self.paths, self.tip, path)
@@ -101,3 +101,11 @@ class BranchSnapshot:
 
     def settings(self) -> dict:
         return self._settings
+
+
+def _blob_of(issue: Issue) -> str | None:
+    """The blob id the file would have in gi's own layout (None: it cannot be written)."""
+    try:
+        return plumbing.blob_oid(issue.to_yaml().encode("utf-8"))
+    except (UnicodeError, InvalidData):
+        return None
