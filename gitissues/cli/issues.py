@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
+from gitissues.cli.common import open_cli_store, read_file_arg
 from gitissues.cli.output import emit_json, print_issue, print_issues, warn
 from gitissues.errors import UsageError
 
@@ -14,28 +13,17 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _store() -> Any:
-    from gitissues.store import open_store
-
-    return open_store(".")
-
-
 def read_text_arg(value: str | None, file: str | None, what: str = "body") -> str | None:
     """`--body T` or `--body-file F|-`; never both."""
     if value is not None and file is not None:
         raise UsageError(f"give --{what} or --{what}-file, not both")
     if file is None:
         return value
-    if file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+    return read_file_arg(file)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     issue = store.create(
         args.title, body=read_text_arg(args.body, args.body_file) or "", type=args.type,
         priority=args.priority, labels=args.label, assignees=args.assignee,
@@ -50,7 +38,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    print_issue(_store().get(args.id), args.json)
+    print_issue(open_cli_store().get(args.id), args.json)
     return 0
 
 
@@ -62,19 +50,13 @@ def _print_list(result: Any, args: argparse.Namespace) -> None:
         warn(f"showing the first {args.limit} results; use --limit N or --limit 0 for all")
 
 
-def _check_limit(limit: int) -> int | None:
-    if limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
-    return limit or None
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    _print_list(_store().list(args.query, _check_limit(args.limit)), args)
+    _print_list(open_cli_store().list(args.query, args.limit or None), args)
     return 0
 
 
 def cmd_ready(args: argparse.Namespace) -> int:
-    _print_list(_store().ready(args.query, _check_limit(args.limit)), args)
+    _print_list(open_cli_store().ready(args.query, args.limit or None), args)
     return 0
 
 
@@ -95,7 +77,7 @@ def _parse_set(items: list[str]) -> dict[str, Any]:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     if args.file:
         from gitissues.cli.admin import replace_from_file
 
@@ -120,12 +102,12 @@ def _done(issue: Any, args: argparse.Namespace, verb: str) -> None:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    _done(_store().close(args.id, args.reason, commit=args.commit), args, "closed")
+    _done(open_cli_store().close(args.id, args.reason, commit=args.commit), args, "closed")
     return 0
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    _done(_store().reopen(args.id, commit=args.commit), args, "reopened")
+    _done(open_cli_store().reopen(args.id, commit=args.commit), args, "reopened")
     return 0
 
 
@@ -133,5 +115,5 @@ def cmd_comment(args: argparse.Namespace) -> int:
     text = read_text_arg(args.text, args.body_file, "text") if args.body_file else args.text
     if text is None:
         raise UsageError("give the comment TEXT or --body-file F|-")
-    _done(_store().comment(args.id, text, commit=args.commit), args, "commented on")
+    _done(open_cli_store().comment(args.id, text, commit=args.commit), args, "commented on")
     return 0
