@@ -38,6 +38,7 @@ def _options(p: GiParser) -> list[tuple[str, str]]:
 def _short_help(action: argparse.Action) -> str:
     text = action.help if isinstance(action.help, str) and action.help != argparse.SUPPRESS \
         else ""
+    text = text.replace("%%", "%")  # argparse %-formats help
     return text if len(text) <= 60 else text[:59] + "…"
 
 
@@ -94,7 +95,7 @@ def case_pattern(entry: Entry) -> str:
 
 def key_loop(values: dict[str, tuple[str, ...]]) -> str:
     """Shell code (bash and zsh alike) that sets `cmd` and `sub` from the words before the
-    cursor, `ws` (0-based array) from `first` to `last`, skipping options and their values."""
+    cursor, `ws[first]` up to (not including) `ws[last]`, skipping options and their values."""
     flags = "|".join(sorted(values))
     return f"""\
     local cmd="" sub="" i w

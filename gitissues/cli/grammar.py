@@ -237,9 +237,9 @@ def build(only: str | None = None) -> GiParser:
         p.add_argument("--strategy", default=None, metavar="S", help=h.STRATEGY)
 
     p = cmd("merge-driver", "sync_cmd:cmd_merge_driver")
-    for a, mark in (("base", "%O"), ("ours", "%A"), ("theirs", "%B")):
+    for a, mark in (("base", "%%O"), ("ours", "%%A"), ("theirs", "%%B")):  # argparse %-formats
         p.add_argument(a, metavar=a.upper(), help=f"the {a} version's file (git's {mark})")
-    p.add_argument("path", nargs="?", default="", metavar="PATH", help="the file's path (%P)")
+    p.add_argument("path", nargs="?", default="", metavar="PATH", help="the file's path (%%P)")
     p.add_argument("--strategy", default=None, metavar="S", help=h.STRATEGY)
 
     p = cmd("dep", "graph_cmd:cmd_dep")

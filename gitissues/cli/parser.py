@@ -70,7 +70,7 @@ def _place_extra(top: GiParser, args: argparse.Namespace, extra: list[str]) -> N
     p = top.commands[args.command]
     if getattr(args, "action", None) in p.commands:
         p = p.commands[args.action]
-    options = [*p.option_names(), "--json", "-C"]
+    options = list(dict.fromkeys([*p.option_names(), "--json", "-C"]))
     if args.command in QUERY_COMMANDS:
         stray = [x for x in extra if not _NEGATED_TERM.match(x) or "--" + x[1:] in options]
         if not stray:
