@@ -89,7 +89,7 @@ def cmd_blocked(args: argparse.Namespace) -> int:
             for b in blockers:
                 print(printable(f"    blocked by {b.id}  [{b.status}]  {b.title}"))
     if more:
-        warn(f"showing the first {limit} results; use --limit N or --limit 0 for all")
+        warn(f"showing the first {plural(limit, 'result')}; use --limit N or --limit 0 for all")
     return 0
 
 

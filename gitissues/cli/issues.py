@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitissues.cli.common import open_cli_store, read_file_arg
-from gitissues.cli.output import emit_json, print_issue, print_issues, warn
+from gitissues.cli.output import emit_json, plural, print_issue, print_issues, warn
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -47,7 +47,8 @@ def _print_list(result: Any, args: argparse.Namespace) -> None:
         warn(f"skipped a malformed issue file: {message}")
     print_issues(result.issues, args.json)
     if result.more:
-        warn(f"showing the first {args.limit} results; use --limit N or --limit 0 for all")
+        warn(f"showing the first {plural(args.limit, 'result')}; "
+             "use --limit N or --limit 0 for all")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from gitissues.cli.common import open_cli_store
-from gitissues.cli.output import emit_json, printable, warn
+from gitissues.cli.output import emit_json, plural, printable, warn
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -39,7 +39,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         for e in events:
             print(line(e))
     if more:
-        warn(f"showing the last {limit} events; use --since, --limit N or --limit 0 for all")
+        warn(f"showing the last {plural(limit, 'event')}; "
+             "use --since, --limit N or --limit 0 for all")
     return 0
 
 
@@ -51,7 +52,7 @@ def _follow(store: Any, args: argparse.Namespace, events: list[dict], more: bool
     for e in events:
         _print(e, args.json)
     if more:
-        warn(f"showing the last {args.limit} earlier events; following new ones")
+        warn(f"showing the last {plural(args.limit, 'earlier event')}; following new ones")
 
     def stop(signum: int, frame: Any) -> None:
         raise _Stop
@@ -103,12 +104,12 @@ def summary(e: dict[str, Any]) -> str:
     if kind == "merge.conflict_resolved":
         kept, lost = _short(f.get("kept"), 30), _short(f.get("lost"), 30)
         return f"{f.get('field')}: kept {kept} over {lost}"
-    return "; ".join(f"{k}: {_change(v.get('old'), v.get('new'))}"
+    return "; ".join(f"{k}: {_changed_words(v.get('old'), v.get('new'))}"
                      if isinstance(v, dict) and "old" in v else f"{k}: {_short(v)}"
                      for k, v in f.items())
 
 
-def _change(old: Any, new: Any, width: int = 30) -> str:
+def _changed_words(old: Any, new: Any, width: int = 30) -> str:
     """`old → new`; when long texts would look alike cut to `width`, only the part that
     changed, git word-diff style, with a few words around it: `…on empty [-password-]{+form+}`.
     """

@@ -14,7 +14,7 @@ from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
-    from gitissues.cli.grammar import GiParser
+    from gitissues.cli.argparsing import GiParser
 
 # Commands whose free arguments are query terms: `-label:x` or `-word` there is a negated term.
 QUERY_COMMANDS = {"list", "search", "ready", "export", "claim", "blocked", "graph"}

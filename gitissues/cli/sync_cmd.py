@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitissues.cli.common import open_cli_store
-from gitissues.cli.output import emit_json, plural
+from gitissues.cli.output import emit_json, plural, printable
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def _report(result: dict[str, Any], args: argparse.Namespace) -> int:
         parts.append(f"{count} resolved (see gi log)")
     if result.get("pushed"):
         parts.append("pushed")
-    print(f"{result['remote']}: " + (", ".join(parts) if parts else "up to date"))
+    print(printable(f"{result['remote']}: " + (", ".join(parts) if parts else "up to date")))
     return 0
 
 

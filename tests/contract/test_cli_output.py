@@ -91,6 +91,10 @@ def test_counts_are_singular_or_plural(sandbox):
                   for n in (1, 2))
     assert ok(sandbox, "import", "-", input=two).out == "imported 2 issues\n"
     assert ok(sandbox, "reindex").out == "indexed 3 issues\n"
+    r = ok(sandbox, "list", "--limit", "1")
+    assert "showing the first 1 result;" in r.err, r
+    r = ok(sandbox, "log", "--limit", "1")
+    assert "showing the last 1 event;" in r.err, r
     r = sandbox.gi("dep", "add", "gi-aaaa01")
     assert r.code == 2 and "(1 id given;" in r.err, r
     r = sandbox.gi("dep", "tree", "gi-aaaa01", "gi-bbbb01")
