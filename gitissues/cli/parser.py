@@ -39,6 +39,12 @@ def command_word(argv: list[str]) -> str | None:
 def parse(argv: list[str]) -> argparse.Namespace:
     command = command_word(argv)
     if command is None and not {"-h", "--help", "--version"} & set(argv):
+        stray = [w for n, w in enumerate(argv) if w.startswith("-") and w != "-C"
+                 and w != "--json" and (n == 0 or argv[n - 1] != "-C")]
+        if stray:
+            raise UsageError(f"unknown option '{stray[0]}'"
+                             f"{h.suggestion(stray[0], ['--json', '--version', '--help', '-C'])}"
+                             " (see 'gi help')")
         sys.stderr.write(build("").format_help())
         raise UsageError("no command given (see 'gi help')")
     if command is not None and command not in COMMANDS:

@@ -76,6 +76,8 @@ def test_help_for_an_unknown_topic_suggests(gi):
     (["config", "set", "a", "b", "--usr"], "'--usr'", "did you mean '--user'?"),
     (["dep", "ad", "a", "b"], "'ad'", "did you mean 'add'?"),
     (["show", "gi-1", "gi-2"], "'gi-2'", ""),
+    (["--versin"], "'--versin'", "did you mean '--version'?"),
+    (["--bogus", "list"], "'--bogus'", ""),
 ])
 def test_mistakes_are_usage_errors_that_name_the_word(gi, argv, named, hint):
     r = gi(*argv)
