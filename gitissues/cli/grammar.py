@@ -141,8 +141,8 @@ def build(only: str | None = None) -> GiParser:
     p.add_argument("--next", action="store_true",
                    help="take the first ready issue (that QUERY matches); exit 3 if none")
     _query(p, "claim --next", "with --next: narrows the ready issues (see below)")
-    p.add_argument("--ttl", metavar="DURATION", help=f"how long it lasts: {h.DURATION} "
-                                                     "(default 30m)")
+    p.add_argument("--ttl", metavar="DURATION",
+                   help=f"how long the claim lasts: {h.DURATIONS} (default 30m)")
     _remote(p)
 
     p = cmd("release", "work:cmd_release")
@@ -151,8 +151,8 @@ def build(only: str | None = None) -> GiParser:
 
     p = cmd("extend", "work:cmd_extend")
     _id(p)
-    p.add_argument("--ttl", metavar="DURATION", help=f"new time left: {h.DURATION} "
-                                                     "(default 30m)")
+    p.add_argument("--ttl", metavar="DURATION",
+                   help=f"the new time left: {h.DURATIONS} (default 30m)")
     _remote(p)
 
     p = cmd("claims", "work:cmd_claims")
@@ -187,7 +187,7 @@ def build(only: str | None = None) -> GiParser:
     p = cmd("log", "log_cmd:cmd_log")
     p.add_argument("id", nargs="?", metavar="ID", help="only this issue's events")
     p.add_argument("--agent", metavar="NAME", help="only this actor's events")
-    p.add_argument("--since", metavar="WHEN", help=f"an age ({h.DURATION}) or an RFC 3339 "
+    p.add_argument("--since", metavar="WHEN", help=f"an age ({h.DURATIONS} ago) or an RFC 3339 "
                                                    "time (2026-11-24, 2026-11-24T06:00:00Z)")
     p.add_argument("--follow", action="store_true", help="keep printing new events (Ctrl-C)")
     _limit(p)

@@ -71,7 +71,7 @@ PLATFORMS = ("gitea", "github", "gitlab", "jira", "linear")
 STATUS = "open, in_progress, blocked or closed"
 TYPE = "bug, feature, task, epic or chore"
 PRIORITY = "0 to 4: 0 critical, 1 high, 2 normal, 3 low, 4 backlog"
-DURATION = "a number and a unit: 90s, 30m, 2h, 1d, 2w"
+DURATIONS = "90s, 30m, 2h, 1d or 2w"
 STRATEGY = ("how an issue changed on both sides merges: merge (the default: field by field, a "
             "field changed on both sides takes the later edit), ours or theirs (such a field "
             "keeps this clone's or the remote's value), newer (the whole issue edited last "
@@ -91,9 +91,15 @@ query: terms separated by spaces, all of which must match; a leading - negates o
   prefix); it is always searched literally, so AND, OR, NOT, NEAR and quotes are just words.
   Unless a term names a status, closed issues are left out.
 examples:
-  gi {cmd} label:auth priority:'<=1' crash
-  gi {cmd} assignee:me is:in_progress sort:updated
-  gi {cmd} type:bug,feature -label:wontfix created:'<7d'"""
+{examples}"""
+EXAMPLES = ("label:auth priority:'<=1' crash", "assignee:me is:in_progress sort:updated",
+            "type:bug,feature -label:wontfix created:'<7d'")
+OWN_EXAMPLES = {  # where the general ones read oddly
+    "ready": ("label:backend", "priority:'<=1' type:bug", "-label:needs-human sort:created-asc"),
+    "claim --next": ("label:backend", "priority:'<=1' type:bug", "assignee:me"),
+    "export": ("is:closed closed:'<30d'", "label:auth status:open,blocked"),
+    "graph": ("label:auth", 'milestone:"Q1 Release" is:open'),
+}
 
 
 def overview() -> str:
@@ -107,7 +113,9 @@ def overview() -> str:
 
 
 def query_epilog(cmd: str) -> str:
-    return QUERY.format(cmd=cmd)
+    """The query guide that ends the help of `cmd`, with examples written for it."""
+    examples = OWN_EXAMPLES.get(cmd, EXAMPLES)
+    return QUERY.format(examples="\n".join(f"  gi {cmd} {e}" for e in examples))
 
 
 def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
