@@ -21,23 +21,24 @@ QUERY_COMMANDS = {"list", "search", "ready", "export", "claim", "blocked", "grap
 _NEGATED_TERM = re.compile(r"^-[^-]")
 
 
-def command_word(argv: list[str]) -> str | None:
-    """The command in argv: the first word that is not a top-level option or its value."""
+def command_word(argv: list[str]) -> tuple[int, str | None]:
+    """Where the command is in argv, and the command: the first word that is not a top-level
+    option or its value ((len(argv), None) when there is none)."""
     skip = False
-    for word in argv:
+    for n, word in enumerate(argv):
         if skip:
             skip = False
         elif word == "-C":
             skip = True
         elif word == "--":
-            return None
+            break
         elif not word.startswith("-"):
-            return word
-    return None
+            return n, word
+    return len(argv), None
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    command = command_word(argv)
+    at, command = command_word(argv)
     if command is None and not {"-h", "--help", "--version"} & set(argv):
         stray = [w for n, w in enumerate(argv) if w.startswith("-") and w != "-C"
                  and w != "--json" and (n == 0 or argv[n - 1] != "-C")]
@@ -51,7 +52,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError(f"unknown command '{command}'{h.suggestion(command, sorted(COMMANDS))}"
                          " (see 'gi help')")
     if command in SUBWORDS:
-        _check_subword(command, argv[argv.index(command) + 1:])
+        _check_subword(command, argv[at + 1:])
     top = build(command or "")
     args, extra = top.parse_known_args(argv)
     if extra:
@@ -78,13 +79,16 @@ def _place_extra(top: GiParser, args: argparse.Namespace, extra: list[str]) -> N
         p = p.commands[args.action]
     options = list(dict.fromkeys([*p.option_names(), "--json", "-C"]))
     if args.command in QUERY_COMMANDS:
-        stray = [x for x in extra if not _NEGATED_TERM.match(x) or "--" + x[1:] in options]
+        stray = [x for x in extra
+                 if not _NEGATED_TERM.match(x) or x in options or "--" + x[1:] in options]
         if not stray:
             args.query = [*args.query, *extra]
             return
         extra = stray
     flag = next((x for x in extra if x.startswith("-")), None)
     where = f"gi help {p.prog.split(' ', 1)[-1]}"
+    if flag == "-C":
+        raise UsageError(f"-C PATH goes before the command: gi -C PATH {args.command} …")
     if flag is not None:
         name = flag.partition("=")[0]
         raise UsageError(f"unknown option '{name}'{h.suggestion(name, options)} (see '{where}')")

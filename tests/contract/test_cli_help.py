@@ -78,6 +78,8 @@ def test_help_for_an_unknown_topic_suggests(gi):
     (["show", "gi-1", "gi-2"], "'gi-2'", ""),
     (["--versin"], "'--versin'", "did you mean '--version'?"),
     (["--bogus", "list"], "'--bogus'", ""),
+    (["list", "-C", "/tmp"], "-C PATH goes before the command", ""),
+    (["list", "-json"], "'-json'", "did you mean '--json'?"),
 ])
 def test_mistakes_are_usage_errors_that_name_the_word(gi, argv, named, hint):
     r = gi(*argv)
