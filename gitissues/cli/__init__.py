@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
 
         args = parse(argv)
         if getattr(args, "C", None):
-            os.chdir(args.C)
+            _change_dir(args.C)
         result = args.handler(args)
         sys.stdout.flush()
         return int(result or 0)
@@ -39,11 +39,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _change_dir(path: str) -> None:
+    """`-C PATH`: a path that is not a directory is the caller's mistake (exit 2)."""
+    try:
+        os.chdir(path)
+    except OSError as exc:
+        raise UsageError(f"-C {path}: cannot change to it: {exc.strerror}", path=path) from None
+
+
 def _report(exc: GiError, as_json: bool) -> None:
     if as_json:
         sys.stderr.write(json.dumps(exc.to_json(), ensure_ascii=False) + "\n")
     else:
-        sys.stderr.write(f"gi: {exc.message}\n")
+        from gitissues.cli.output import printable
+
+        sys.stderr.write(f"gi: {printable(exc.message, multiline=True)}\n")
 
 
 __all__ = ["main", "UsageError"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from gitissues.cli.output import emit_json, warn
+from gitissues.cli.common import open_cli_store, read_file_arg
+from gitissues.cli.output import emit_json, plural, printable, warn
 from gitissues.errors import InvalidData, UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -15,14 +15,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _store() -> Any:
-    from gitissues.store import open_store
-
-    return open_store(".")
-
-
 def cmd_init(args: argparse.Namespace) -> int:
-    info = _store().init(args.mode, args.prefix)
+    info = open_cli_store().init(args.mode, args.prefix)
     if args.json:
         emit_json(info)
     else:
@@ -32,10 +26,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     issues = store.list(args.query, None).issues if args.query else store.all_issues()
     for message in store.warnings():
         warn(f"skipped a malformed issue file: {message}")
+    if args.json:
+        emit_json([i.to_json() for i in issues])
+        return 0
     out = sys.stdout
     for issue in issues:
         out.write(json.dumps(issue.to_json(), ensure_ascii=False) + "\n")
@@ -43,9 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _records(name: str) -> Any:
-    from gitissues.cli.issues import read_input
-
-    lines = read_input(name).splitlines()
+    lines = read_file_arg(name).splitlines()
     where = "stdin" if name == "-" else name
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -57,33 +52,34 @@ def _records(name: str) -> Any:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    imported = _store().import_issues(_records(args.file))
+    imported = open_cli_store().import_issues(_records(args.file))
     if args.json:
         emit_json([i.to_json() for i in imported])
     else:
-        print(f"imported {len(imported)} issues")
+        print(f"imported {plural(len(imported), 'issue')}")
     return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    problems = _store().doctor(args.fix)
+    problems = open_cli_store().doctor(args.fix)
     open_problems = [p for p in problems if not p["fixed"]]
     if args.json:
         emit_json({"ok": not open_problems, "problems": problems})
     else:
         for p in problems:
-            print(f"{'fixed' if p['fixed'] else 'problem'}: {p['kind']}: {p['message']}")
+            print(printable(f"{'fixed' if p['fixed'] else 'problem'}: {p['kind']}: "
+                            f"{p['message']}"))
         if not problems:
             print("store is clean")
     return 5 if open_problems else 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    count = _store().reindex()
+    count = open_cli_store().reindex()
     if args.json:
         emit_json({"issues": count})
     else:
-        print(f"indexed {count} issues")
+        print(f"indexed {plural(count, 'issue')}")
     return 0
 
 
@@ -99,7 +95,7 @@ def replace_from_file(store: Any, ref: str, file: str, commit: bool) -> Any:
     """`gi edit ID --file F`: the file becomes the issue (validated; id must match)."""
     from gitissues.model import Issue
 
-    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    text = read_file_arg(file)
     new = Issue.from_yaml(text, file)
     issue_id = store.resolve(ref)
     if new.id != issue_id:

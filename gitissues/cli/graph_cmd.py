@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import re
 
-from gitissues.cli.output import emit_json, issue_line, warn
+from gitissues.cli.common import open_cli_store
+from gitissues.cli.output import emit_json, issue_line, plural, printable, warn
 from gitissues.errors import UsageError
+
+# A node declaration: `  "gi-1" [label=…` (dot) or `  gi_1["…` (mermaid); titles cannot break
+# a line (graph.py turns newlines into spaces) and ids hold no quotes, spaces or brackets.
+_NODE = re.compile(r'  (?:"([^"]+)" \[label=|([^\s\["]+)\[")')
+_CLASS = re.compile(r"  class (\S+) done;\Z")
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
     from typing import Any
-
-
-def _store() -> Any:
-    from gitissues.store import open_store
-
-    return open_store(".")
 
 
 def cmd_dep(args: argparse.Namespace) -> int:
@@ -25,14 +26,14 @@ def cmd_dep(args: argparse.Namespace) -> int:
     if len(args.ids) != want:
         shape = "ID" if want == 1 else "A B"
         raise UsageError(f"gi dep {args.action} takes {shape} "
-                         f"({len(args.ids)} id(s) given; see 'gi dep --help')")
-    store = _store()
+                         f"({plural(len(args.ids), 'id')} given; see 'gi help dep')")
+    store = open_cli_store()
     if args.action == "tree":
         t = graph.tree(store, args.ids[0])
         if args.json:
             emit_json(t)
         else:
-            print(graph.render_tree(t))
+            print(graph.render_tree(_printable_tree(t)))
         return 0
     a, b = args.ids
     before = store.get(a).depends_on if args.action == "add" else None
@@ -40,12 +41,24 @@ def cmd_dep(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(issue.to_json())
     elif args.action == "rm":
-        print(f"{issue.id} no longer depends on {store.resolve(b) if _known(store, b) else b}")
+        gone = store.resolve(b) if _known(store, b) else b
+        print(printable(f"{issue.id} no longer depends on {gone}"))
     else:
         dep = store.resolve(b)
         note = " (already)" if before is not None and dep in before else ""
         print(f"{issue.id} depends on {dep}{note}")
     return 0
+
+
+def _printable_tree(node: dict[str, Any]) -> dict[str, Any]:
+    """The dependency tree with every title made safe for a terminal (ids and statuses are
+    validated already)."""
+    out = {k: _printable_tree(v) if isinstance(v, dict) else
+           [_printable_tree(x) for x in v] if isinstance(v, list) else v
+           for k, v in node.items()}
+    if isinstance(out.get("title"), str):
+        out["title"] = printable(out["title"])
+    return out
 
 
 def _known(store: Any, ref: str) -> bool:
@@ -61,9 +74,7 @@ def _known(store: Any, ref: str) -> bool:
 def cmd_blocked(args: argparse.Namespace) -> int:
     from gitissues import graph
 
-    if args.limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
-    store = _store()
+    store = open_cli_store()
     limit = args.limit or None
     pairs = graph.blocked(store, args.query, None if limit is None else limit + 1)
     more = limit is not None and len(pairs) > limit
@@ -76,16 +87,16 @@ def cmd_blocked(args: argparse.Namespace) -> int:
         for issue, blockers in pairs:
             print(issue_line(issue))
             for b in blockers:
-                print(f"    blocked by {b.id}  [{b.status}]  {b.title}")
+                print(printable(f"    blocked by {b.id}  [{b.status}]  {b.title}"))
     if more:
-        warn(f"showing the first {limit} results; use --limit N or --limit 0 for all")
+        warn(f"showing the first {plural(limit, 'result')}; use --limit N or --limit 0 for all")
     return 0
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
     from gitissues import graph
 
-    source = graph.picture(_store(), args.query, args.format)
+    source = stable_picture(graph.picture(open_cli_store(), args.query, args.format))
     if args.json:
         emit_json({"format": args.format, "source": source})
     else:
@@ -93,8 +104,25 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def stable_picture(source: str) -> str:
+    """The same store gives byte-identical dot or mermaid source. graph.picture() emits its
+    node declarations (and mermaid's `class … done;` list) in set order, which changes from run
+    to run with Python's string hashing; here they are put in id order. Edges already come in
+    query order."""
+    lines = source.split("\n")
+    nodes = [(n, m.group(1) or m.group(2)) for n, line in enumerate(lines)
+             if (m := _NODE.match(line))]
+    ordered = sorted((key, lines[n]) for n, key in nodes)
+    for (n, _), (_, line) in zip(nodes, ordered, strict=True):
+        lines[n] = line
+    for n, line in enumerate(lines):
+        if m := _CLASS.match(line):
+            lines[n] = f"  class {','.join(sorted(m.group(1).split(',')))} done;"
+    return "\n".join(lines)
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     issue = store.progress(args.id, args.progress, args.stage, args.checkpoint)
     if args.json:
         emit_json(issue.to_json())
@@ -105,5 +133,5 @@ def cmd_progress(args: argparse.Namespace) -> int:
     if points:
         said.append("checkpoints: " + ", ".join(map(str, points if isinstance(points, list)
                                                     else [points])))
-    print(f"{issue.id}  " + ("   ".join(said) if said else "no progress recorded"))
+    print(printable(f"{issue.id}  " + ("   ".join(said) if said else "no progress recorded")))
     return 0

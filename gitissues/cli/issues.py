@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from gitissues.cli.output import emit_json, print_issue, print_issues, warn
+from gitissues.cli.common import open_cli_store, read_file_arg
+from gitissues.cli.output import emit_json, plural, print_issue, print_issues, warn
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
     from typing import Any
-
-
-def _store() -> Any:
-    from gitissues.store import open_store
-
-    return open_store(".")
-
-
-def read_input(name: str) -> str:
-    """The text of file `name` (`-`: stdin), which must be UTF-8: undecodable bytes are a
-    usage error here, before anything is written."""
-    where = "stdin" if name == "-" else name
-    try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{where}: not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x});"
-                         " nothing was written", file=where) from None
 
 
 def read_text_arg(value: str | None, file: str | None, what: str = "body") -> str | None:
@@ -41,11 +19,11 @@ def read_text_arg(value: str | None, file: str | None, what: str = "body") -> st
         raise UsageError(f"give --{what} or --{what}-file, not both")
     if file is None:
         return value
-    return read_input(file)
+    return read_file_arg(file)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     issue = store.create(
         args.title, body=read_text_arg(args.body, args.body_file) or "", type=args.type,
         priority=args.priority, labels=args.label, assignees=args.assignee,
@@ -60,7 +38,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    print_issue(_store().get(args.id), args.json)
+    print_issue(open_cli_store().get(args.id), args.json)
     return 0
 
 
@@ -69,22 +47,17 @@ def _print_list(result: Any, args: argparse.Namespace) -> None:
         warn(f"skipped a malformed issue file: {message}")
     print_issues(result.issues, args.json)
     if result.more:
-        warn(f"showing the first {args.limit} results; use --limit N or --limit 0 for all")
-
-
-def _check_limit(limit: int) -> int | None:
-    if limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
-    return limit or None
+        warn(f"showing the first {plural(args.limit, 'result')}; "
+             "use --limit N or --limit 0 for all")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    _print_list(_store().list(args.query, _check_limit(args.limit)), args)
+    _print_list(open_cli_store().list(args.query, args.limit or None), args)
     return 0
 
 
 def cmd_ready(args: argparse.Namespace) -> int:
-    _print_list(_store().ready(args.query, _check_limit(args.limit)), args)
+    _print_list(open_cli_store().ready(args.query, args.limit or None), args)
     return 0
 
 
@@ -105,7 +78,7 @@ def _parse_set(items: list[str]) -> dict[str, Any]:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    store = _store()
+    store = open_cli_store()
     if args.file:
         from gitissues.cli.admin import replace_from_file
 
@@ -130,12 +103,12 @@ def _done(issue: Any, args: argparse.Namespace, verb: str) -> None:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    _done(_store().close(args.id, args.reason, commit=args.commit), args, "closed")
+    _done(open_cli_store().close(args.id, args.reason, commit=args.commit), args, "closed")
     return 0
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
-    _done(_store().reopen(args.id, commit=args.commit), args, "reopened")
+    _done(open_cli_store().reopen(args.id, commit=args.commit), args, "reopened")
     return 0
 
 
@@ -143,5 +116,5 @@ def cmd_comment(args: argparse.Namespace) -> int:
     text = read_text_arg(args.text, args.body_file, "text") if args.body_file else args.text
     if text is None:
         raise UsageError("give the comment TEXT or --body-file F|-")
-    _done(_store().comment(args.id, text, commit=args.commit), args, "commented on")
+    _done(open_cli_store().comment(args.id, text, commit=args.commit), args, "commented on")
     return 0

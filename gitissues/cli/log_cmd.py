@@ -7,8 +7,8 @@ import json
 import signal
 import sys
 
-from gitissues.cli.output import emit_json, warn
-from gitissues.errors import UsageError
+from gitissues.cli.common import open_cli_store
+from gitissues.cli.output import emit_json, plural, printable, warn
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -21,12 +21,9 @@ class _Stop(Exception):
 
 def cmd_log(args: argparse.Namespace) -> int:
     from gitissues import activity
-    from gitissues.store import open_store
 
-    if args.limit < 0:
-        raise UsageError("--limit must be 0 (all) or more")
     limit = args.limit or None
-    store = open_store(".")
+    store = open_cli_store()
     if store.mode == "tree":
         sys.stderr.write(f"gi: note: {activity.TREE_NOTE}\n")
     pairs = activity.listing(store, since=args.since, issue=args.id, agent=args.agent,
@@ -42,7 +39,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         for e in events:
             print(line(e))
     if more:
-        warn(f"showing the last {limit} events; use --since, --limit N or --limit 0 for all")
+        warn(f"showing the last {plural(limit, 'event')}; "
+             "use --since, --limit N or --limit 0 for all")
     return 0
 
 
@@ -54,7 +52,7 @@ def _follow(store: Any, args: argparse.Namespace, events: list[dict], more: bool
     for e in events:
         _print(e, args.json)
     if more:
-        warn(f"showing the last {args.limit} earlier events; following new ones")
+        warn(f"showing the last {plural(args.limit, 'earlier event')}; following new ones")
 
     def stop(signum: int, frame: Any) -> None:
         raise _Stop
@@ -75,7 +73,8 @@ def _print(event: dict, as_json: bool) -> None:
 
 def line(e: dict[str, Any]) -> str:
     """One event as a line a person can scan: time, actor, issue, type, what changed."""
-    return f"{e['time']}  {e['actor'] or '?'}  {e['issue'] or '-'}  {e['type']}  {summary(e)}"
+    return printable(f"{e['time']}  {e['actor'] or '?'}  {e['issue'] or '-'}  {e['type']}  "
+                     f"{summary(e)}")
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -105,6 +104,31 @@ def summary(e: dict[str, Any]) -> str:
     if kind == "merge.conflict_resolved":
         kept, lost = _short(f.get("kept"), 30), _short(f.get("lost"), 30)
         return f"{f.get('field')}: kept {kept} over {lost}"
-    return "; ".join(f"{k}: {_short(v.get('old'), 30)} → {_short(v.get('new'), 30)}"
+    return "; ".join(f"{k}: {_changed_words(v.get('old'), v.get('new'))}"
                      if isinstance(v, dict) and "old" in v else f"{k}: {_short(v)}"
                      for k, v in f.items())
+
+
+def _changed_words(old: Any, new: Any, width: int = 30) -> str:
+    """`old → new`; when long texts would look alike cut to `width`, only the part that
+    changed, git word-diff style, with a few words around it: `…on empty [-password-]{+form+}`.
+    """
+    a, b = _short(old, 10**6), _short(new, 10**6)
+    if not (isinstance(old, str) and isinstance(new, str)) or max(len(a), len(b)) <= width:
+        return f"{_short(old, width)} → {_short(new, width)}"
+    aw, bw = a.split(" "), b.split(" ")
+    head = 0
+    while head < min(len(aw), len(bw)) and aw[head] == bw[head]:
+        head += 1
+    tail = 0
+    while (tail < min(len(aw), len(bw)) - head
+           and aw[len(aw) - 1 - tail] == bw[len(bw) - 1 - tail]):
+        tail += 1
+    gone, added = " ".join(aw[head:len(aw) - tail]), " ".join(bw[head:len(bw) - tail])
+    before = " ".join(aw[max(0, head - 3):head])
+    after = " ".join(aw[len(aw) - tail:len(aw) - tail + 3])
+    parts = [("…" if head > 3 else "") + before,
+             f"[-{_short(gone, width)}-]" if gone else "",
+             f"{{+{_short(added, width)}+}}" if added else "",
+             after + ("…" if tail > 3 else "")]
+    return " ".join(p for p in parts if p)

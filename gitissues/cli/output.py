@@ -1,4 +1,9 @@
-"""Printing: one JSON document for `--json`, short readable text otherwise."""
+"""Printing: one JSON document for `--json`, short readable text otherwise.
+
+Everything human output shows from an issue, an event or a name goes through `printable`: a
+title may hold an escape sequence that recolours or clears a terminal, or a `\\r` that hides
+what came before it. `--json` output is left exact (JSON escapes control characters itself).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,30 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from typing import Any
 
-if TYPE_CHECKING:
     from gitissues.model import Issue
+
+# C0 and C1 control characters, DEL, line/paragraph separators and the bidirectional overrides
+# ("Trojan source"), each shown as a visible escape such as \x1b, \r or \u202e.
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNSAFE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+           *range(0x2066, 0x206A)]
+_ESCAPES = {c: _NAMED.get(chr(c)) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+            for c in _UNSAFE}
+_ESCAPES_MULTILINE = {c: e for c, e in _ESCAPES.items() if chr(c) not in "\t\n"}
+
+
+def printable(text: Any, multiline: bool = False) -> str:
+    """`text` safe to show on a terminal: control characters become visible escapes (with
+    `multiline`, newlines and tabs stay)."""
+    s = text if isinstance(text, str) else str(text)
+    if s.isprintable():
+        return s
+    return s.translate(_ESCAPES_MULTILINE if multiline else _ESCAPES)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 issue`, `2 issues` (`many` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def emit_json(doc: Any) -> None:
@@ -18,14 +45,21 @@ def emit_json(doc: Any) -> None:
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"gi: warning: {message}\n")
+    sys.stderr.write(f"gi: warning: {printable(message, multiline=True)}\n")
 
 
 def issue_line(issue: Issue) -> str:
     labels = f"  [{', '.join(issue.labels)}]" if issue.labels else ""
     who = f"  @{','.join(issue.assignees)}" if issue.assignees else ""
-    return (f"{issue.id}  P{issue.priority}  {issue.status:<11}  {issue.type:<7}  "
-            f"{issue.title}{labels}{who}")
+    return printable(f"{issue.id}  P{issue.priority}  {issue.status:<11}  {issue.type:<7}  "
+                     f"{issue.title}{labels}{who}")
+
+
+def claim_line(issue: Issue) -> str:
+    """One live (or expired) claim: id, holder, until when, title."""
+    claim = issue.claim
+    assert claim is not None
+    return printable(f"{issue.id}  {claim.agent:<16}  until {claim.expires_at}  {issue.title}")
 
 
 def issue_detail(issue: Issue) -> str:
@@ -43,10 +77,12 @@ def issue_detail(issue: Issue) -> str:
             lines.append(f"{label}: {value}")
     if issue.agent:
         lines.append("agent: " + json.dumps(issue.agent, ensure_ascii=False))
+    lines = [printable(x) for x in lines]
     if issue.body:
-        lines += ["", issue.body.rstrip("\n")]
+        lines += ["", printable(issue.body.rstrip("\n"), multiline=True)]
     for c in issue.comments:
-        lines += ["", f"--- {c.author} at {c.created} ({c.id})", c.body.rstrip("\n")]
+        lines += ["", printable(f"--- {c.author} at {c.created} ({c.id})"),
+                  printable(c.body.rstrip("\n"), multiline=True)]
     return "\n".join(lines)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from gitissues.cli.issues import _store
-from gitissues.cli.output import emit_json
+from gitissues.cli.common import open_cli_store
+from gitissues.cli.output import emit_json, plural, printable
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -22,23 +22,24 @@ def _report(result: dict[str, Any], args: argparse.Namespace) -> int:
     elif result.get("merged"):
         parts.append("merged")
     if result.get("conflicts"):
-        parts.append(f"{len(result['conflicts'])} field conflict(s) resolved (see gi log)")
+        count = plural(len(result["conflicts"]), "field conflict")
+        parts.append(f"{count} resolved (see gi log)")
     if result.get("pushed"):
         parts.append("pushed")
-    print(f"{result['remote']}: " + (", ".join(parts) if parts else "up to date"))
+    print(printable(f"{result['remote']}: " + (", ".join(parts) if parts else "up to date")))
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    return _report(_store().sync(args.remote, args.strategy), args)
+    return _report(open_cli_store().sync(args.remote, args.strategy), args)
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    return _report(_store().sync(args.remote, args.strategy, push=False), args)
+    return _report(open_cli_store().sync(args.remote, args.strategy, push=False), args)
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    return _report(_store().sync(args.remote, args.strategy, pull=False), args)
+    return _report(open_cli_store().sync(args.remote, args.strategy, pull=False), args)
 
 
 def cmd_merge_driver(args: argparse.Namespace) -> int:

@@ -1,9 +1,7 @@
-"""The query language of SPEC §5, parsed once and compiled to SQL over the derived index.
+"""Parsing the query language of SPEC §5: words in, a `Query` of typed terms out.
 
 `parse` turns the terms (argv words, or one string split like a shell) into a `Query` and
-reports every mistake as a `QueryError` naming the term; `compile` binds the query to an
-identity and a time and yields a WHERE clause over `issues i`, its parameters and an ORDER BY.
-User input reaches SQLite only as `?` parameters.
+reports every mistake as a `QueryError` naming the term; `compiling` turns it into SQL.
 
 Where the SPEC is silent:
 - `name:value` is a qualifier when `name` is letters, `-` or `_`. An unknown name is an error,
@@ -11,8 +9,12 @@ Where the SPEC is silent:
   words are text. A quoted phrase is always text; so is a word without such a prefix (`12:30`).
 - Each argv word is one term (`milestone:Q1 Release` needs no inner quotes); values may be quoted
   (`milestone:"Q1 Release"`), commas inside one value OR.
-- `-word` excludes issues whose text matches it; `word*` is a prefix search; a text term with no
+- Text is always searched literally: each text term becomes one quoted FTS5 phrase, so FTS5
+  syntax (`AND`, `OR`, `NOT`, `NEAR(…)`, `^`, `"`, `(`) is just more words, never an error.
+  `-word` excludes issues whose text matches it; `word*` is a prefix search; a text term with no
   letter or digit is ignored.
+- At most `MAX_VALUES` terms and comma-separated values in all: more is a usage error (the
+  statement and its parameters stay well inside SQLite's limits).
 - `none` means "empty" for assignee, label, milestone, parent, stage and claimed-by; `me` (the
   caller's identity) works for assignee, author and claimed-by. Names compare case-insensitively.
 - `is:ready`: status open (or in_progress under an expired claim: expired claims count as free),
@@ -49,13 +51,10 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
                      r"(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\Z")
-_AGE_OP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}  # younger than N = later than now - N
-_MIN_TIME, _MAX_TIME = "0000", "9999-99"  # below / above every stored time
-
-_LIVE_CLAIM = "(i.claim_agent IS NOT NULL AND i.claim_expires > ?)"
-_UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"
-                 " WHERE d.issue = i.id AND x.status != 'closed')")
-_FTS = "i.rowid {} (SELECT rowid FROM fts WHERE fts MATCH ?)"
+AGE_OP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}  # younger than N = later than now - N
+MIN_TIME, MAX_TIME = "0000", "9999-99"  # below / above every stored time
+MAX_VALUES = 2000  # terms plus comma-separated values; each binds at most 5 SQL parameters
+ME_QUALIFIERS = ("assignee", "author", "claimed-by")
 
 
 class QueryError(ValueError):
@@ -86,18 +85,12 @@ class Query:
     @property
     def uses_me(self) -> bool:
         """Whether `compile` will need the caller's identity."""
-        return any(t.name in _ME_QUALIFIERS and any(v.lower() == "me" for v in t.values)
+        return any(t.name in ME_QUALIFIERS and any(v.lower() == "me" for v in t.values)
                    for t in self.terms)
 
     @property
     def has_text(self) -> bool:
         return any(t.name is None for t in self.terms)
-
-
-class Compiled:
-    def __init__(self, where: str, params: list, order_by: str, text: str | None = None
-                 ) -> None:
-        self.where, self.params, self.order_by, self.text = where, params, order_by, text
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -106,6 +99,7 @@ def parse(terms: list[str] | str) -> Query:
     """Parse argv words (each one term) or one string (split like a shell, quotes group)."""
     words = _WORD.findall(terms) if isinstance(terms, str) else list(terms)
     parsed = [t for pos, w in enumerate(words) if (t := _term(str(w), pos)) is not None]
+    _check_size(parsed)
     sort: list[tuple[str, str]] = []
     for key, direction in (v for t in parsed if t.name == "sort" for v in t.values):
         if key not in dict(sort):  # the first mention of a key wins
@@ -113,8 +107,18 @@ def parse(terms: list[str] | str) -> Query:
     return Query([t for t in parsed if t.name != "sort"], sort)
 
 
-def _where(raw: str, position: int) -> str:
+def where(raw: str, position: int) -> str:
+    """Where a mistake is, for messages: `in term 3 ("label:")`."""
     return f'in term {position + 1} ("{raw}")'
+
+
+def _check_size(terms: list[Term]) -> None:
+    count = 0
+    for t in terms:
+        count += len(t.values)
+        if count > MAX_VALUES:
+            raise QueryError(f"too many query terms and values: at most {MAX_VALUES} in all"
+                             f" (stopped {where(t.raw, t.position)})", t.raw, t.position)
 
 
 def _term(raw: str, position: int) -> Term | None:
@@ -126,11 +130,11 @@ def _term(raw: str, position: int) -> Term | None:
     m = None if body[0] in "\"'" else _QUALIFIER.match(body)
     if m:
         name = m.group(1).lower()
-        if name in _QUALIFIERS:
+        if name in QUALIFIERS:
             return _qualifier(name, m.group(2), negated, raw, position)
         if not m.group(2).startswith(("/", "\\", ":")):
-            raise QueryError(f'unknown qualifier "{m.group(1)}:" {_where(raw, position)}; known:'
-                             f' {", ".join(_QUALIFIERS)} (quote the word to search for it)',
+            raise QueryError(f'unknown qualifier "{m.group(1)}:" {where(raw, position)}; known:'
+                             f' {", ".join(QUALIFIERS)} (quote the word to search for it)',
                              raw, position)
     return _text(body, negated, raw, position)
 
@@ -151,15 +155,15 @@ def _text(body: str, negated: bool, raw: str, position: int) -> Term | None:
 def _qualifier(name: str, value: str, negated: bool, raw: str, position: int) -> Term:
     pieces = [p for p in (_unquote(p) for p in _PIECE.findall(value)) if p]
     if not pieces:
-        raise QueryError(f'missing value for "{name}:" {_where(raw, position)}', raw, position)
+        raise QueryError(f'missing value for "{name}:" {where(raw, position)}', raw, position)
     if negated and name == "sort":
-        raise QueryError(f'"sort:" cannot be negated {_where(raw, position)}', raw, position)
+        raise QueryError(f'"sort:" cannot be negated {where(raw, position)}', raw, position)
     values = []
     for piece in pieces:
         try:
-            values.append(_QUALIFIERS[name][0](piece))
+            values.append(QUALIFIERS[name](piece))
         except (ValueError, OverflowError) as exc:
-            raise QueryError(f'invalid value "{piece}" for "{name}:" {_where(raw, position)}:'
+            raise QueryError(f'invalid value "{piece}" for "{name}:" {where(raw, position)}:'
                              f" {exc}", raw, position) from None
     return Term(position, raw, name, tuple(values), negated)
 
@@ -214,7 +218,7 @@ def _when(piece: str) -> tuple[tuple[str, str | int], ...]:
     if m := _DURATION.match(rest):
         if op in (None, "="):
             raise ValueError("an age needs < or >, like <7d (less than 7 days ago)")
-        return ((_AGE_OP[op], int(m.group(1)) * _UNITS[m.group(2)]),)
+        return ((AGE_OP[op], int(m.group(1)) * _UNITS[m.group(2)]),)
     start, end = _instant(rest)
     return {"=": ((">=", start), ("<", end)), ">": ((">=", end),), ">=": ((">=", start),),
             "<": (("<", start),), "<=": (("<", end),)}[op or "="]
@@ -230,7 +234,7 @@ def _instant(text: str) -> tuple[str, str]:
         start, step = t.replace(microsecond=0), timedelta(seconds=1)
     else:
         raise ValueError("use an age like 7d or 24h, or an RFC 3339 date like 2026-11-01")
-    return _stamp(start), _shifted(start, step)
+    return stamp(start), shifted(start, step)
 
 
 def _sort(piece: str) -> tuple[str, str]:
@@ -240,171 +244,22 @@ def _sort(piece: str) -> tuple[str, str]:
     return key, direction or SORT_DIRECTIONS[key]
 
 
-def _stamp(t: datetime) -> str:
+def stamp(t: datetime) -> str:
     t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
 
 
-def _shifted(t: datetime, delta: timedelta) -> str:
+def shifted(t: datetime, delta: timedelta) -> str:
     try:
-        return _stamp(t + delta)
+        return stamp(t + delta)
     except OverflowError:
-        return _MAX_TIME if delta > timedelta(0) else _MIN_TIME
+        return MAX_TIME if delta > timedelta(0) else MIN_TIME
 
 
-# --- compiling ----------------------------------------------------------------------------------
-
-class _NoIdentity(Exception):
-    pass
-
-
-class _Context:
-    def __init__(self, me: str | None, now: str, now_dt: datetime) -> None:
-        self.me, self.now, self.now_dt = me, now, now_dt
-
-    def who(self, name: str, me_ok: bool = True) -> str:
-        if me_ok and name.lower() == "me":
-            if self.me is None:
-                raise _NoIdentity
-            return self.me
-        return name
-
-    def ago(self, seconds: int) -> str:
-        try:
-            return _shifted(self.now_dt, -timedelta(seconds=seconds))
-        except OverflowError:
-            return _MIN_TIME
-
-
-def compile(query: Query, *, me: str | None, now: datetime) -> Compiled:
-    """Bind `query` to the caller's identity (for `me`) and the time (for ages and claims)."""
-    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
-    ctx = _Context(me, _stamp(now), now)
-    clauses, params, phrases = [], [], []
-    if not query.names_status:
-        clauses.append("i.status != 'closed'")
-    for term in query.terms:
-        if term.name is None and not term.negated:
-            phrases.append(term.values[0])
-            continue
-        if term.name is None:
-            sql, term_params = _FTS.format("NOT IN"), [term.values[0]]
-        else:
-            sql, term_params = _qualifier_sql(term, ctx)
-        clauses.append(sql)
-        params.extend(term_params)
-    text = " ".join(phrases) or None
-    if text:
-        clauses.append(_FTS.format("IN"))
-        params.append(text)
-    return Compiled(" AND ".join(clauses) or "1", params, _order_by(query.sort), text)
-
-
-def _qualifier_sql(term: Term, ctx: _Context) -> tuple[str, list]:
-    build = _QUALIFIERS[term.name][1]
-    parts, params = [], []
-    try:
-        for value in term.values:
-            sql, value_params = build(value, ctx)
-            parts.append(sql)
-            params.extend(value_params)
-    except _NoIdentity:
-        raise QueryError(f'"me" needs an agent identity {_where(term.raw, term.position)}',
-                         term.raw, term.position) from None
-    sql = parts[0] if len(parts) == 1 else " OR ".join(f"({p})" for p in parts)
-    return (f"NOT ifnull(({sql}), 0)" if term.negated else f"({sql})"), params
-
-
-def _order_by(sort: list[tuple[str, str]]) -> str:
-    keys = [*sort, *(k for k in DEFAULT_SORT if k[0] not in dict(sort))]
-    return ", ".join(f"{SORT_COLUMNS[k]} {d.upper()}" for k, d in keys) + ", i.id ASC"
-
-
-def select_sql(compiled: Compiled, limit: int | None) -> tuple[str, list]:
-    """The full statement: the matching issues' JSON, in order; `limit` None means all."""
-    sql = f"SELECT i.json FROM issues i WHERE {compiled.where} ORDER BY {compiled.order_by}"
-    if limit is None:
-        return sql, list(compiled.params)
-    return sql + " LIMIT ?", [*compiled.params, limit]
-
-
-def _is_sql(value: str, ctx: _Context) -> tuple[str, list]:
-    if value == "open":
-        return "i.status != 'closed'", []
-    if value == "blocked":
-        return f"i.status = 'blocked' OR (i.status != 'closed' AND {_UNCLOSED_DEP})", []
-    if value == "claimed":
-        return _LIVE_CLAIM, [ctx.now]
-    if value == "ready":
-        return ("(i.status = 'open' OR (i.status = 'in_progress' AND i.claim_agent IS NOT NULL))"
-                f" AND NOT ifnull({_LIVE_CLAIM}, 0) AND NOT {_UNCLOSED_DEP}"), [ctx.now]
-    return "i.status = ?", [value]
-
-
-def _column_sql(column: str, none_ok: bool = True, me_ok: bool = False):
-    def build(value: str, ctx: _Context) -> tuple[str, list]:
-        if none_ok and value.lower() == "none":
-            return f"{column} IS NULL OR {column} = ''", []
-        return f"{column} = ? COLLATE NOCASE", [ctx.who(value, me_ok)]
-    return build
-
-
-def _member_sql(table: str, column: str, me_ok: bool):
-    def build(value: str, ctx: _Context) -> tuple[str, list]:
-        if value.lower() == "none":
-            return f"NOT EXISTS (SELECT 1 FROM {table} m WHERE m.issue = i.id)", []
-        return (f"i.id IN (SELECT issue FROM {table} WHERE {column} = ? COLLATE NOCASE)",
-                [ctx.who(value, me_ok)])
-    return build
-
-
-def _claimed_by_sql(value: str, ctx: _Context) -> tuple[str, list]:
-    if value.lower() == "none":
-        return f"NOT ifnull({_LIVE_CLAIM}, 0)", [ctx.now]
-    return f"{_LIVE_CLAIM} AND i.claim_agent = ? COLLATE NOCASE", [ctx.now, ctx.who(value)]
-
-
-def _id_sql(value: str, ctx: _Context) -> tuple[str, list]:
-    n = len(value)
-    return "substr(i.id, 1, ?) = ? OR substr(i.hex, 1, ?) = ?", [n, value, n, value]
-
-
-def _parent_sql(value: str, ctx: _Context) -> tuple[str, list]:
-    if value == "none":
-        return "i.parent IS NULL OR i.parent = ''", []
-    n = len(value)
-    return ("i.parent = ? OR i.parent IN (SELECT id FROM issues"
-            " WHERE substr(id, 1, ?) = ? OR substr(hex, 1, ?) = ?)"), [value, n, value, n, value]
-
-
-def _priority_sql(value: tuple[int, int], ctx: _Context) -> tuple[str, list]:
-    return "i.priority BETWEEN ? AND ?", list(value)
-
-
-def _time_sql(column: str):
-    def build(value: tuple, ctx: _Context) -> tuple[str, list]:
-        sql = " AND ".join(f"{column} {op} ?" for op, _ in value)
-        return sql, [ctx.ago(b) if isinstance(b, int) else b for _, b in value]
-    return build
-
-
-# name → (value parser, SQL builder for one value)
-_QUALIFIERS = {
-    "is": (_choice(IS_VALUES), _is_sql),
-    "status": (_choice(STATUSES), lambda v, ctx: ("i.status = ?", [v])),
-    "type": (_choice(TYPES), lambda v, ctx: ("i.type = ?", [v])),
-    "label": (str, _member_sql("labels", "label", me_ok=False)),
-    "assignee": (str, _member_sql("assignees", "name", me_ok=True)),
-    "author": (str, _column_sql("i.author", none_ok=False, me_ok=True)),
-    "priority": (_priority, _priority_sql),
-    "milestone": (str, _column_sql("i.milestone")),
-    "created": (_when, _time_sql("i.created")),
-    "updated": (_when, _time_sql("i.updated")),
-    "closed": (_when, _time_sql("i.closed")),
-    "parent": (str.lower, _parent_sql),
-    "claimed-by": (str, _claimed_by_sql),
-    "stage": (str, _column_sql("i.stage")),
-    "sort": (_sort, None),  # ordering, not a filter
-    "id": (str.lower, _id_sql),
+# name → parser of one value (the SQL side is `compiling.BUILDERS`, keyed alike)
+QUALIFIERS = {
+    "is": _choice(IS_VALUES), "status": _choice(STATUSES), "type": _choice(TYPES),
+    "label": str, "assignee": str, "author": str, "priority": _priority, "milestone": str,
+    "created": _when, "updated": _when, "closed": _when, "parent": str.lower,
+    "claimed-by": str, "stage": str, "sort": _sort, "id": str.lower,
 }
-_ME_QUALIFIERS = ("assignee", "author", "claimed-by")

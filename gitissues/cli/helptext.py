@@ -1,0 +1,129 @@
+"""The words of `gi --help`: one line per command, the groups of the overview, what each kind
+of value may be, and the short query-language guide. Kept apart from the grammar so the parser
+reads as a list of arguments, and so `gi help`, the completion scripts and the parser agree.
+
+Nothing here may point at files the package does not install (docs/ is not installed).
+"""
+
+from __future__ import annotations
+
+# Every command with its one line of help, in the order `gi help` lists them by group.
+SUMMARY = {
+    "create": "create an issue; prints its id",
+    "show": "show one issue",
+    "list": "list issues matching a query (default is:open)",
+    "search": "the same as list",
+    "edit": "update fields of an issue",
+    "close": "close an issue",
+    "reopen": "reopen a closed issue",
+    "comment": "add a comment",
+    "ready": "open, unclaimed issues whose dependencies are closed",
+    "claim": "take exclusive work on an issue (or --next ready one)",
+    "progress": "record an agent's progress, stage and checkpoints",
+    "extend": "prolong your claim",
+    "release": "give a claim back",
+    "claims": "live claims of every agent (or --expired)",
+    "dep": "dependencies: add A B (A depends on B), rm A B, tree ID",
+    "blocked": "open issues with an unclosed dependency",
+    "graph": "the dependency graph as dot or mermaid",
+    "log": "activity stream, oldest first",
+    "sync": "fetch, merge and push the store with a git remote",
+    "pull": "fetch and merge the store from a git remote",
+    "push": "push the store to a git remote",
+    "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
+    "init": "create the store (idempotent)",
+    "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
+    "import": "import JSON Lines (one commit for the batch)",
+    "doctor": "check the store; --fix repairs what it can",
+    "reindex": "rebuild the derived index",
+    "schema": "print the JSON Schema of the issue file",
+    "config": "auto-configuration and settings",
+    "whoami": "the agent identity and where it came from",
+    "prime": "the short workflow guide an agent needs at start-up",
+    "completion": "print a shell completion script (bash, zsh or fish)",
+    "help": "show help for gi or for one command",
+}
+
+GROUPS = (
+    ("Work with issues", ("create", "show", "list", "search", "edit", "close", "reopen",
+                          "comment")),
+    ("The agents' loop", ("ready", "claim", "progress", "extend", "release", "claims")),
+    ("The work graph and history", ("dep", "blocked", "graph", "log")),
+    ("Many clones", ("sync", "pull", "push", "merge-driver")),
+    ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
+    ("Setup", ("config", "whoami", "prime", "completion", "help")),
+)
+
+CONFIG_ACTIONS = {
+    "detect": "what would be used and where each value came from",
+    "init": "detect, confirm, save",
+    "show": "every setting, secrets masked",
+    "get": "one value",
+    "set": "save one value",
+    "unset": "remove one value",
+    "edit": "open the settings file in $VISUAL/$EDITOR",
+}
+
+STATUSES = ("open", "in_progress", "blocked", "closed")  # as model.STATUSES (a test checks)
+TYPES = ("bug", "feature", "task", "epic", "chore")  # as model.TYPES
+STRATEGIES = ("merge", "ours", "theirs", "newer")  # as merge.STRATEGIES, plus command:PROGRAM
+PLATFORMS = ("gitea", "github", "gitlab", "jira", "linear")
+STATUS = "open, in_progress, blocked or closed"
+TYPE = "bug, feature, task, epic or chore"
+PRIORITY = "0 to 4: 0 critical, 1 high, 2 normal, 3 low, 4 backlog"
+DURATIONS = "90s, 30m, 2h, 1d or 2w"
+STRATEGY = ("how an issue changed on both sides merges: merge (the default: field by field, a "
+            "field changed on both sides takes the later edit), ours or theirs (such a field "
+            "keeps this clone's or the remote's value), newer (the whole issue edited last "
+            "wins), command:PROGRAM (runs PROGRAM BASE OURS THEIRS, takes the YAML it prints)")
+LIMIT = "show at most N (default {default}; 0: all)"
+
+QUERY = """\
+query: terms separated by spaces, all of which must match; a leading - negates one.
+  is:open|closed|in_progress|blocked|ready|claimed   status:S   type:T
+  label:L   assignee:NAME|me|none   author:NAME   milestone:M   stage:S
+  priority:1  priority:'<=1'  priority:1..3          (0 critical … 4 backlog)
+  created:'<7d'  updated:'>24h'  closed:2026-11-01..2026-11-20   (ages: s m h d w)
+  parent:ID   claimed-by:NAME|me|none   id:PREFIX
+  sort:priority|created|updated[-asc|-desc]
+  commas OR inside one value: label:auth,ui   type:bug,chore
+  any other word or "quoted phrase" is searched in title, body and comments (word* for a
+  prefix); it is always searched literally, so AND, OR, NOT, NEAR and quotes are just words.
+  Unless a term names a status, closed issues are left out.
+examples:
+{examples}"""
+EXAMPLES = ("label:auth priority:'<=1' crash", "assignee:me is:in_progress sort:updated",
+            "type:bug,feature -label:wontfix created:'<7d'")
+OWN_EXAMPLES = {  # where the general ones read oddly
+    "ready": ("label:backend", "priority:'<=1' type:bug", "-label:needs-human sort:created-asc"),
+    "claim --next": ("label:backend", "priority:'<=1' type:bug", "assignee:me"),
+    "export": ("is:closed closed:'<30d'", "label:auth status:open,blocked"),
+    "graph": ("label:auth", 'milestone:"Q1 Release" is:open'),
+}
+
+
+def overview() -> str:
+    """The command list of `gi help`, by group."""
+    lines = []
+    for title, names in GROUPS:
+        lines.append(f"{title}:" if not lines else f"\n{title}:")
+        lines += [f"  {n:<13} {SUMMARY[n]}" for n in names]
+    lines.append("\n'gi help COMMAND' (or 'gi COMMAND --help') shows a command's arguments.")
+    return "\n".join(lines)
+
+
+def query_epilog(cmd: str) -> str:
+    """The query guide that ends the help of `cmd`, with examples written for it."""
+    examples = OWN_EXAMPLES.get(cmd, EXAMPLES)
+    return QUERY.format(examples="\n".join(f"  gi {cmd} {e}" for e in examples))
+
+
+def suggestion(word: str, options: list[str] | tuple[str, ...]) -> str:
+    """`; did you mean 'list'?` for a near miss, else nothing (difflib only on this error path).
+    """
+    import difflib
+
+    close = difflib.get_close_matches(word, options, n=2, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
