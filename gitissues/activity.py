@@ -19,7 +19,7 @@ import sqlite3
 import time
 from datetime import datetime
 
-from gitissues import git, ids, timeutil
+from gitissues import git, ids, testhooks, timeutil
 from gitissues.errors import NotFound, UsageError
 from gitissues.events import Deriver
 from gitissues.git.history import Commit, ObjectStore
@@ -178,9 +178,21 @@ def listing(store: StoreCore, since: str | datetime | None = None, issue: str | 
             agent: str | None = None, limit: int | None = None
             ) -> list[tuple[int, dict[str, Any]]]:
     """(sequence number, event) pairs oldest first; `limit`: only the newest that many."""
+    return listing_and_mark(store, since, issue, agent, limit)[0]
+
+
+def listing_and_mark(store: StoreCore, since: str | datetime | None = None,
+                     issue: str | None = None, agent: str | None = None,
+                     limit: int | None = None
+                     ) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+    """`listing`, and the newest sequence number at that moment, read together: `follow`
+    from it shows every event the listing could not (a concurrent `gi log` may derive new
+    ones in between)."""
     cutoff = parse_since(since)
     index = update(store)
-    return select(index, cutoff, _issue_id(store, index, issue), agent, limit=limit)
+    issue_id = _issue_id(store, index, issue)
+    with index.reading():
+        return select(index, cutoff, issue_id, agent, limit=limit), last_seq(index)
 
 
 def events(store: StoreCore, since: str | datetime | None = None, issue: str | None = None,
@@ -190,11 +202,14 @@ def events(store: StoreCore, since: str | datetime | None = None, issue: str | N
 
 
 def follow(store: StoreCore, issue: str | None = None, agent: str | None = None,
-           after: int | None = None, poll: float = 0.2) -> Iterator[dict[str, Any]]:
+           after: int | None = None, poll: float = 0.2, since: str | datetime | None = None
+           ) -> Iterator[dict[str, Any]]:
     """Events that land after sequence number `after` (default: now), forever; the store ref
     is polled every `poll` seconds, so local writes and pulls both show within a second."""
+    testhooks.pause("LOG_FOLLOW")
     index = update(store)
     issue_id = _issue_id(store, index, issue)
+    cutoff = parse_since(since)
     after = last_seq(index) if after is None else after
     seen: object = None  # select once at once: events may have landed since `after`
     while True:
@@ -202,7 +217,7 @@ def follow(store: StoreCore, issue: str | None = None, agent: str | None = None,
         if tip != seen:
             index = update(store)
             seen = tip
-            for seq, event in select(index, None, issue_id, agent, after=after):
+            for seq, event in select(index, cutoff, issue_id, agent, after=after):
                 after = max(after, seq)
                 yield event
         time.sleep(poll)

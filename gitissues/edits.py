@@ -27,7 +27,7 @@ def check_fields(fields: dict[str, Any]) -> None:
         title = str(fields["title"])
         if not title.strip():
             raise UsageError("a title must not be empty")
-        if "\n" in title or "\r" in title:
+        if "\n" in title:  # (a bare \r or an escape sequence is shown escaped, never run)
             raise UsageError("a title must be one line")
     if "status" in fields and fields["status"] not in STATUSES:
         raise UsageError(f"invalid status {fields['status']!r}: use {', '.join(STATUSES)}")
@@ -142,6 +142,45 @@ def comment(store: StoreCore, ref: str, body: str, commit: bool = False) -> Issu
         return issue.comments[-1].id
 
     return store.update(ref, mutate, "comment", commit)
+
+
+def edit_from_file(store: StoreCore, ref: str, text: str, where: str, commit: bool = False
+                   ) -> Issue:
+    """`gi edit ID --file F`: the keys F holds replace the issue's (validated; an `id` must
+    be the issue's); keys F leaves out keep their values; `key: null` removes one. A whole
+    file (every key the issue's file has) is taken as written, formatting and comments too."""
+    from gitissues import schema, yamlio
+    from gitissues.model import KEYS
+
+    data = yamlio.load_fast(text, where)
+    if not isinstance(data, dict):
+        raise InvalidData(f"{where}: expected a mapping of issue keys", file=where)
+    issue_id = store.resolve(ref)
+    if data.get("id") not in (None, issue_id):
+        raise InvalidData(f"{where}: field 'id': {data['id']} does not match the issue "
+                          f"{issue_id}", file=where, field="id")
+
+    def mutate(issue: Issue) -> str | None:
+        current = issue.to_dict()
+        merged = dict(current)
+        for key, value in data.items():
+            if value is None and key not in KEYS:
+                merged.pop(key, None)
+            elif key != "path":
+                merged[key] = value
+        new = Issue.from_dict(merged, where)
+        broken = set(schema.errors(new.to_dict())) - set(schema.errors(current))
+        if broken:
+            raise InvalidData(f"{where}: " + "; ".join(sorted(broken)), file=where)
+        if new.to_dict() == current:
+            return None
+        whole = set(data) >= set(issue.to_file_dict())
+        source = text if whole else issue.source
+        issue.__dict__.update(new.__dict__)
+        issue.source = source
+        return "edit from file"
+
+    return store.update(issue_id, mutate, "edit", commit)
 
 
 def import_issues(store: StoreCore, records: Iterable[tuple[str, Any]]) -> list[Issue]:

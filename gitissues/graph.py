@@ -321,8 +321,9 @@ def picture(store: StoreCore, query: Iterable[str] | str = (), fmt: str = "dot")
     selected = store.list(query, None).issues
     chosen = {i.id for i in selected}
     arrows = [(i.id, d) for i in selected for d in i.depends_on]
-    info = _nodes(store, [*chosen, *(d for _, d in arrows)])
-    shown = [*chosen, *(d for _, d in arrows if d not in chosen)]
+    order = [i.id for i in selected]  # the query's order: the same store, the same bytes
+    info = _nodes(store, [*order, *(d for _, d in arrows)])
+    shown = [*order, *(d for _, d in arrows if d not in chosen)]
     parents = [(i.id, i.parent) for i in selected if i.parent in chosen]
     nodes = [info.get(x) or {"id": x, "title": "(missing)", "status": "missing"}
              for x in dict.fromkeys(shown)]

@@ -92,22 +92,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def replace_from_file(store: Any, ref: str, file: str, commit: bool) -> Any:
-    """`gi edit ID --file F`: the file becomes the issue (validated; id must match)."""
-    from gitissues.model import Issue
+    """`gi edit ID --file F` (see edits.edit_from_file)."""
+    from gitissues import edits
 
-    text = read_file_arg(file)
-    new = Issue.from_yaml(text, file)
-    issue_id = store.resolve(ref)
-    if new.id != issue_id:
-        raise InvalidData(f"{file}: field 'id': {new.id} does not match the issue {issue_id}")
-
-    def mutate(issue: Issue) -> str:
-        source = new.source
-        issue.__dict__.update(new.__dict__)
-        issue.source = source
-        return "edit from file"
-
-    return store.update(issue_id, mutate, "edit", commit)
+    return edits.edit_from_file(store, ref, read_file_arg(file), file, commit)
 
 
 PRIME = """\

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 
 from gitissues.cli.common import open_cli_store
 from gitissues.cli.output import emit_json, issue_line, plural, printable, warn
@@ -11,8 +10,6 @@ from gitissues.errors import UsageError
 
 # A node declaration: `  "gi-1" [label=…` (dot) or `  gi_1["…` (mermaid); titles cannot break
 # a line (graph.py turns newlines into spaces) and ids hold no quotes, spaces or brackets.
-_NODE = re.compile(r'  (?:"([^"]+)" \[label=|([^\s\["]+)\[")')
-_CLASS = re.compile(r"  class (\S+) done;\Z")
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -96,29 +93,12 @@ def cmd_blocked(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     from gitissues import graph
 
-    source = stable_picture(graph.picture(open_cli_store(), args.query, args.format))
+    source = graph.picture(open_cli_store(), args.query, args.format)
     if args.json:
         emit_json({"format": args.format, "source": source})
     else:
         print(source, end="")
     return 0
-
-
-def stable_picture(source: str) -> str:
-    """The same store gives byte-identical dot or mermaid source. graph.picture() emits its
-    node declarations (and mermaid's `class … done;` list) in set order, which changes from run
-    to run with Python's string hashing; here they are put in id order. Edges already come in
-    query order."""
-    lines = source.split("\n")
-    nodes = [(n, m.group(1) or m.group(2)) for n, line in enumerate(lines)
-             if (m := _NODE.match(line))]
-    ordered = sorted((key, lines[n]) for n, key in nodes)
-    for (n, _), (_, line) in zip(nodes, ordered, strict=True):
-        lines[n] = line
-    for n, line in enumerate(lines):
-        if m := _CLASS.match(line):
-            lines[n] = f"  class {','.join(sorted(m.group(1).split(',')))} done;"
-    return "\n".join(lines)
 
 
 def cmd_progress(args: argparse.Namespace) -> int:

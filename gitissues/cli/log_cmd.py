@@ -26,13 +26,14 @@ def cmd_log(args: argparse.Namespace) -> int:
     store = open_cli_store()
     if store.mode == "tree":
         sys.stderr.write(f"gi: note: {activity.TREE_NOTE}\n")
-    pairs = activity.listing(store, since=args.since, issue=args.id, agent=args.agent,
-                             limit=None if limit is None else limit + 1)
+    pairs, mark = activity.listing_and_mark(store, since=args.since, issue=args.id,
+                                            agent=args.agent,
+                                            limit=None if limit is None else limit + 1)
     more = limit is not None and len(pairs) > limit
     pairs = pairs[-limit:] if limit else pairs
     events = [e for _, e in pairs]
     if args.follow:
-        return _follow(store, args, events, more)
+        return _follow(store, args, events, more, mark)
     if args.json:
         emit_json(events)
     else:
@@ -44,11 +45,11 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
-def _follow(store: Any, args: argparse.Namespace, events: list[dict], more: bool) -> int:
+def _follow(store: Any, args: argparse.Namespace, events: list[dict], more: bool,
+            after: int) -> int:
     """Print what was listed, then every event that lands after it, until SIGINT/SIGTERM."""
     from gitissues import activity
 
-    after = activity.last_seq(store.index)
     for e in events:
         _print(e, args.json)
     if more:
@@ -59,7 +60,8 @@ def _follow(store: Any, args: argparse.Namespace, events: list[dict], more: bool
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        for e in activity.follow(store, issue=args.id, agent=args.agent, after=after):
+        for e in activity.follow(store, issue=args.id, agent=args.agent, after=after,
+                                 since=args.since):
             _print(e, args.json)
     except (KeyboardInterrupt, _Stop):
         pass

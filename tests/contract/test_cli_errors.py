@@ -29,8 +29,8 @@ def test_edit_from_a_missing_file_is_a_usage_error_naming_it(sandbox):
     issue = sandbox.create("Edit me")
     usage_error(sandbox, "edit", issue, "--file", "missing.yaml", naming="missing.yaml")
     (sandbox.repo / "latin1.yaml").write_bytes(b"id: x\ntitle: caf\xe9\n")
-    r = sandbox.gi("edit", issue, "--file", "latin1.yaml")
-    assert r.code == 5 and "latin1.yaml" in r.err and "UTF-8" in r.err, r
+    r = sandbox.gi("edit", issue, "--file", "latin1.yaml")  # undecodable input: usage, as
+    assert r.code == 2 and "latin1.yaml" in r.err and "UTF-8" in r.err, r  # every input
 
 
 @pytest.mark.parametrize("command", ["list", "search", "ready", "blocked", "log"])

@@ -228,3 +228,38 @@ def test_edit_from_file_branch_mode(sandbox, tmp_path):
     r = sb.gi("edit", other, "--file", str(f))
     assert r.code == 5, r  # the file's id is not this issue's
     assert sb.show(other)["title"] == "Another"
+
+
+def test_edit_from_a_partial_file_keeps_every_key_it_leaves_out(sandbox, tmp_path):
+    """A file with only some keys changes only those; `key: null` removes one."""
+    sb = sandbox
+    issue_id = sb.create("Keep me", "--priority", "1", "--label", "a", "--milestone", "M1")
+    assert sb.gi("edit", issue_id, "--status", "blocked", "--set", "note=extra").code == 0
+    for k in range(14):
+        assert sb.gi("comment", issue_id, f"comment {k}").code == 0
+    before = sb.show(issue_id)
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("title: Retitled\nmilestone: null\nnote: null\n")
+    r = sb.gi("edit", issue_id, "--file", str(partial), "--json")
+    assert r.code == 0, r
+    after = r.json
+    assert after["title"] == "Retitled"
+    assert after["milestone"] is None and "note" not in after
+    for key in ("status", "priority", "labels", "comments", "created", "author"):
+        assert after[key] == before[key], key
+    assert len(after["comments"]) == 14
+    assert sb.gi("edit", issue_id, "--file", str(partial), "--json").json["title"] == "Retitled"
+
+
+def test_edit_from_a_partial_file_is_validated(sandbox, tmp_path):
+    sb = sandbox
+    issue_id = sb.create("Valid")
+    tip = sb.store_tip()
+    for text in ("priority: 9\n", "agent:\n  progress: abc\n", "id: gi-000000\n", "- a list\n",
+                 "title: null\n"):
+        f = tmp_path / "f.yaml"
+        f.write_text(text)
+        r = sb.gi("edit", issue_id, "--file", str(f), "--json")
+        assert r.code == 5, (text, r)
+        assert "f.yaml" in r.err_json["error"]["message"], r
+    assert sb.store_tip() == tip

@@ -108,7 +108,7 @@ def test_an_unreadable_file_on_the_branch_is_exit_5_naming_it(store, content):
 def test_a_multi_line_title_is_refused(store):
     sb, issue_id = store
     before = _state(sb)
-    for args in (["create", "one\ntwo"], ["edit", issue_id, "--title", "one\rtwo"],
+    for args in (["create", "one\ntwo"], ["edit", issue_id, "--title", "one\r\ntwo"],
                  ["edit", issue_id, "--set", "title=\"one\\ntwo\""]):
         r = sb.gi(*args, "--json")
         assert r.code == 2, r
