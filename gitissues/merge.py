@@ -72,13 +72,16 @@ def _either(a: Any, b: Any) -> Any:
 
 
 class _Merger:
-    def __init__(self, issue_id: str, ours: dict, theirs: dict, strategy: str,
-                 merge_text: Callable[[str, str, str], str | None]) -> None:
+    """`ours_time`, `theirs_time`: when each side last changed (an issue's `updated`)."""
+
+    def __init__(self, issue_id: str | None, ours_time: str, theirs_time: str, strategy: str,
+                 merge_text: Callable[[str, str, str], str | None],
+                 file: str | None = None) -> None:
         self.issue_id, self.strategy, self.merge_text = issue_id, strategy, merge_text
+        self.file = file
         self.conflicts: list[Conflict] = []
-        # Which side wins a both-sides change: the later `updated`, then the larger value.
-        self.ours_newer = (ours.get("updated") or "") > (theirs.get("updated") or "")
-        self.same_time = (ours.get("updated") or "") == (theirs.get("updated") or "")
+        # Which side wins a both-sides change: the later time, then the larger value.
+        self.ours_newer, self.same_time = ours_time > theirs_time, ours_time == theirs_time
 
     def ours_wins(self, ours: Any, theirs: Any) -> bool:
         """Which side's value a both-sides change keeps: by the strategy, else the later
@@ -91,7 +94,8 @@ class _Merger:
 
     def _pick(self, field: str, ours: Any, theirs: Any) -> Any:
         win, lose = (ours, theirs) if self.ours_wins(ours, theirs) else (theirs, ours)
-        self.conflicts.append(Conflict(self.issue_id, field, _recorded(win), _recorded(lose)))
+        self.conflicts.append(Conflict(self.issue_id, field, _recorded(win), _recorded(lose),
+                                       self.file))
         return win
 
     def scalar(self, field: str, base: Any, ours: Any, theirs: Any) -> Any:
@@ -101,7 +105,8 @@ class _Merger:
             return theirs
         if _key(theirs) == _key(base):
             return ours
-        if isinstance(ours, dict) and isinstance(theirs, dict) and field != "claim":
+        if isinstance(ours, dict) and isinstance(theirs, dict) and (
+                field != "claim" or self.file):
             return self.mapping(field, base if isinstance(base, dict) else {}, ours, theirs)
         return self._pick(field, ours, theirs)
 
@@ -182,7 +187,8 @@ def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy
     else:
         b = base.to_dict() if base else {"id": ours.id}
     o, t = ours.to_dict(), theirs.to_dict()
-    m = _Merger(ours.id, o, t, strategy, merge_text or (lambda *_: None))
+    m = _Merger(ours.id, o.get("updated") or "", t.get("updated") or "", strategy,
+                merge_text or (lambda *_: None))
     o2, t2 = _one_claim(m, b, o, t)
     out: dict[str, Any] = {}
     for k in _keys(b, o2, t2):
@@ -209,6 +215,16 @@ def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy
     merged.source = base.source if isinstance(base, Issue) else None
     merged.path = ours.path
     return merged, m.conflicts
+
+
+def merge_mappings(base: dict, ours: dict, theirs: dict, ours_time: str, theirs_time: str,
+                   strategy: str, file: str) -> tuple[dict, list[Conflict]]:
+    """A file of settings, merged key by key at any depth by the same rules as an issue's
+    fields; `*_time` says when each side changed it (the later wins a both-sides change).
+    The conflicts name `file` and no issue."""
+    m = _Merger(None, ours_time, theirs_time,
+                strategy if strategy in ("ours", "theirs") else "merge", lambda *_: None, file)
+    return m.mapping("", base, ours, theirs), m.conflicts
 
 
 def _one_claim(m: _Merger, b: dict, o: dict, t: dict) -> tuple[dict, dict]:

@@ -16,7 +16,7 @@ from gitissues import ids, yamlio
 from gitissues.errors import Conflict, InvalidData
 from gitissues.git import plumbing
 from gitissues.merge import Conflict as MergeConflict
-from gitissues.merge import merge_issues
+from gitissues.merge import merge_issues, merge_mappings
 from gitissues.model import Issue
 
 if TYPE_CHECKING:
@@ -47,9 +47,8 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
     mine, other = _by_id(mine_paths), _by_id(other_paths)
     base_files = plumbing.ls_tree(paths, base, top) if base else {}
     base_path = {ids.id_of_path(p): p for p in base_files}
-    settings, layout = _merged_settings(paths, base, ours, theirs)
+    settings, layout, conflicts = _merged_settings(paths, base, ours, theirs, strategy)
     changes: Files = {}
-    conflicts: list[MergeConflict] = []
 
     def place(issue_id: str, current: str | None, content: Any) -> None:
         target = ids.issue_path(issue_id, layout) if ids.is_id(issue_id) else current
@@ -90,34 +89,59 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
 
 
 def _settings_at(paths: RepoPaths, commit: str | None) -> dict:
+    return _settings_file(paths, commit)[1]
+
+
+def _settings_file(paths: RepoPaths, commit: str | None) -> tuple[bytes | None, dict]:
     data = plumbing.blob_at(paths, commit, SETTINGS) if commit else None
     try:
         loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS) if data else {}
     except (InvalidData, UnicodeDecodeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+        return data, {}
+    return data, loaded if isinstance(loaded, dict) else {}
 
 
-def _merged_settings(paths: RepoPaths, base: str | None, ours: str, theirs: str
-                     ) -> tuple[bytes | None, int]:
-    """(the new settings file or None to keep ours, the merged layout). Keys merge one by one:
-    a key changed on one side takes that side's value; on both, ours."""
-    b, o, t = (_settings_at(paths, c) for c in (base, ours, theirs))
+def _changed_at(paths: RepoPaths, base: str | None, tip: str) -> str:
+    """When `tip`'s side last changed the settings: the time of its newest commit since
+    `base` that touched the file (seconds since the epoch, zero-padded to compare as text)."""
+    from gitissues import git
+
+    span = f"{base}..{tip}" if base else tip
+    proc = git.run(paths, "log", "-1", "--format=%ct", span, "--", SETTINGS, check=False)
+    stamp = proc.stdout.strip() if proc.returncode == 0 else ""
+    return stamp.zfill(12) if stamp.isdigit() else ""
+
+
+def _merged_settings(paths: RepoPaths, base: str | None, ours: str, theirs: str,
+                     strategy: str) -> tuple[bytes | None, int, list[MergeConflict]]:
+    """(the new settings file or None to keep ours, the merged layout, the conflicts). Keys
+    merge one by one at any depth (gitissues.merge.merge_mappings): changed on one side, that
+    side's value; on both, the side that changed the file later (then the larger value),
+    the other value on record. `layout` is the larger of the two."""
+    _, b = _settings_file(paths, base)
+    o_raw, o = _settings_file(paths, ours)
+    t_raw, t = _settings_file(paths, theirs)
     layout = max(ids.layout_of(o), ids.layout_of(t))
-    merged = dict(o)
-    for key in dict.fromkeys([*b, *t]):
-        if key in o and o.get(key) != b.get(key):
-            continue  # changed here: ours stands
-        if key not in t:
-            if key in b:
-                merged.pop(key, None)  # removed there, unchanged here
-        elif t.get(key) != b.get(key):
-            merged[key] = t[key]
+    if o == t or t == b:
+        merged, conflicts = dict(o), []
+    elif o == b:
+        merged, conflicts = dict(t), []
+    else:
+        merged, conflicts = merge_mappings(
+            _without_layout(b), _without_layout(o), _without_layout(t),
+            _changed_at(paths, base, ours), _changed_at(paths, base, theirs), strategy,
+            SETTINGS)
     if layout > 1:
         merged["layout"] = layout
-    if merged == o:
-        return None, layout
-    return yamlio.emit(merged).encode(), layout
+    if merged == o and (merged != t or o_raw == t_raw):
+        return None, layout, conflicts
+    if merged == t and t_raw is not None:
+        return t_raw, layout, conflicts
+    return yamlio.emit(merged).encode(), layout, conflicts
+
+
+def _without_layout(settings: dict) -> dict:
+    return {k: v for k, v in settings.items() if k != "layout"}
 
 
 def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | None,

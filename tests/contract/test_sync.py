@@ -261,6 +261,40 @@ def test_the_same_issue_imported_on_both_sides_merges(pair, tmp_path):
     assert [c["body"] for c in got["comments"]] == ["bob's note"]
 
 
+def test_settings_changed_on_both_clones_merge_key_by_key_at_any_depth(tmp_path):
+    cluster = Cluster(tmp_path)
+    a = cluster.seed("alice")
+    a.create("First")
+    a.sync()
+    b = cluster.clone("bob")
+    a.ok("config", "set", "claims.ttl", "1h")
+    a.ok("config", "set", "deep.er.x", "1")
+    a.ok("config", "set", "review.mode", "strict")
+    b.ok("config", "set", "claims.remote", "origin")
+    b.ok("config", "set", "deep.er.y", "2")
+    time.sleep(1.1)  # Bob changes the settings later
+    b.ok("config", "set", "review.mode", "lenient")
+    a.sync()
+    r = b.gi("sync", "--json")
+    assert r.code == 0, r
+    record = {"issue": None, "file": "config.yaml", "field": "review.mode",
+              "kept": "lenient", "lost": "strict"}
+    assert r.json["conflicts"] == [record], r.json
+    converge(a, b)
+    for c in (a, b):
+        got = {k: c.ok("config", "get", k).out.strip()
+               for k in ("claims.ttl", "claims.remote", "deep.er.x", "deep.er.y", "review.mode")}
+        assert got == {"claims.ttl": "1h", "claims.remote": "origin", "deep.er.x": "1",
+                       "deep.er.y": "2", "review.mode": "lenient"}, (c, got)
+    assert a.conflict_trailers() == [record]
+    log = a.gi("log", "--json", "--limit", "0")
+    assert log.code == 0, log
+    resolved = [e for e in log.json if e["type"] == "merge.conflict_resolved"]
+    assert [(e["issue"], e["fields"]) for e in resolved] == [
+        (None, {"field": "review.mode", "kept": "lenient", "lost": "strict",
+                "file": "config.yaml"})], resolved
+
+
 # --- strategies ------------------------------------------------------------------------------
 
 
