@@ -83,9 +83,30 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
             issue_id = ids.id_of_path(path)
             if issue_id and path not in changes and ids.issue_path(issue_id, layout) != path:
                 place(issue_id, path, (blob,))
+    conflicts += _break_cycles(paths, changes, mine, other, base_files, base_path)
     if settings is not None:
         changes[SETTINGS] = settings
     return changes, conflicts
+
+
+def _break_cycles(paths: RepoPaths, changes: Files, mine: dict, other: dict,
+                  base_files: dict[str, str], base_path: dict[str | None, str]
+                  ) -> list[MergeConflict]:
+    """No merge creates a dependency cycle (gitissues.mergecycles)."""
+    from gitissues.mergecycles import break_cycles
+
+    def base_blob(issue_id: str) -> str | None:
+        path = base_path.get(issue_id)
+        return base_files.get(path) if path else None
+
+    def ours_blob(issue_id: str) -> str | None:
+        return mine[issue_id][1] if issue_id in mine else base_blob(issue_id)
+
+    def ours_path(issue_id: str) -> str | None:
+        return mine[issue_id][0] if issue_id in mine else base_path.get(issue_id)
+
+    return break_cycles(paths, changes, mine.keys() | other.keys(), ours_blob, base_blob,
+                        ours_path)
 
 
 def _settings_at(paths: RepoPaths, commit: str | None) -> dict:

@@ -261,6 +261,47 @@ def test_the_same_issue_imported_on_both_sides_merges(pair, tmp_path):
     assert [c["body"] for c in got["comments"]] == ["bob's note"]
 
 
+def test_a_merge_never_creates_a_dependency_cycle(tmp_path):
+    """A → B added on one clone and B → A on the other (and a cycle of three): the later edge
+    is dropped at merge time, on record, and the same on both clones."""
+    cluster = Cluster(tmp_path)
+    a = cluster.seed("alice")
+    n = {k: a.create(f"Issue {k}") for k in ("A", "B", "X", "Y", "C1", "C2", "C3")}
+    a.sync()
+    b = cluster.clone("bob")
+    a.ok("dep", "add", n["A"], n["B"])
+    b.ok("dep", "add", n["X"], n["Y"])
+    a.ok("dep", "add", n["C1"], n["C2"])
+    a.ok("dep", "add", n["C2"], n["C3"])
+    time.sleep(1.1)  # the edges below are the later ones
+    b.ok("dep", "add", n["B"], n["A"])  # Bob's, merged by Bob: his own loses
+    a.ok("dep", "add", n["Y"], n["X"])  # Alice's, merged by Bob: hers loses
+    b.ok("dep", "add", n["C3"], n["C1"])
+    a.sync()
+    r = b.gi("sync", "--json")
+    assert r.code == 0, r
+    dropped = {(c["issue"], c["field"], tuple(c["kept"]), tuple(c["lost"]))
+               for c in r.json["conflicts"]}
+    assert dropped == {(n["B"], "depends_on", (), (n["A"],)),
+                       (n["Y"], "depends_on", (), (n["X"],)),
+                       (n["C3"], "depends_on", (), (n["C1"],))}, r.json
+    converge(a, b)
+    issues = a.issues()
+    assert issues[n["A"]]["depends_on"] == [n["B"]] and issues[n["B"]]["depends_on"] == []
+    assert issues[n["X"]]["depends_on"] == [n["Y"]] and issues[n["Y"]]["depends_on"] == []
+    assert [issues[n[k]]["depends_on"] for k in ("C1", "C2", "C3")] == [[n["C2"]], [n["C3"]],
+                                                                         []]
+    for c in (a, b):
+        doctor = c.gi("doctor", "--json")
+        assert doctor.code == 0, doctor
+        assert not [p for p in doctor.json["problems"] if p["kind"] == "dependency-cycle"]
+    log = a.gi("log", n["B"], "--json", "--limit", "0")
+    assert [e["fields"] for e in log.json if e["type"] == "merge.conflict_resolved"] == [
+        {"field": "depends_on", "kept": [], "lost": [n["A"]]}], log.json
+    ready = {i["id"] for i in a.ok("ready", "--json", "--limit", "0").json}
+    assert {n["B"], n["Y"], n["C3"]} <= ready
+
+
 def test_settings_changed_on_both_clones_merge_key_by_key_at_any_depth(tmp_path):
     cluster = Cluster(tmp_path)
     a = cluster.seed("alice")
