@@ -261,6 +261,34 @@ def test_the_same_issue_imported_on_both_sides_merges(pair, tmp_path):
     assert [c["body"] for c in got["comments"]] == ["bob's note"]
 
 
+def test_a_release_on_one_clone_and_a_later_claim_renewal_on_the_other(tmp_path):
+    """Bob releases Alice's expired claim; Alice, on her clone, renews it later. The merge
+    keeps her claim as one unit: in progress, and she is still an assignee (merged as three
+    independent fields this gave `status: open` with a live claim and no assignee)."""
+    cluster = Cluster(tmp_path)
+    a = cluster.seed("alice")
+    s = a.create("Claimed, released, renewed")
+    a.ok("claim", s, "--ttl", "2s")
+    a.sync()
+    b = cluster.clone("bob")
+    time.sleep(2.1)  # the claim has expired: anyone may release it
+    released = b.ok("release", s, "--json").json
+    assert released["claim"] is None and released["status"] == "open"
+    assert released["assignees"] == []
+    time.sleep(1.1)  # Alice's renewal is the later change
+    renewed = a.ok("extend", s, "--ttl", "30m", "--json").json
+    a.sync()
+    r = b.gi("sync", "--json")
+    assert r.code == 0, r
+    assert [(c["issue"], c["field"], c["lost"]) for c in r.json["conflicts"]] == [
+        (s, "claim", None)], r.json
+    converge(a, b)
+    got = a.show(s)
+    assert got["claim"] == renewed["claim"]
+    assert got["status"] == "in_progress" and got["assignees"] == ["alice"]
+    assert s not in {i["id"] for i in a.ok("ready", "--json", "--limit", "0").json}
+
+
 def test_a_merge_never_creates_a_dependency_cycle(tmp_path):
     """A → B added on one clone and B → A on the other (and a cycle of three): the later edge
     is dropped at merge time, on record, and the same on both clones."""
@@ -451,6 +479,28 @@ def test_strategy_command_with_invalid_output_is_a_conflict_and_loses_nothing(st
     # (the program's merge kept bob-command's `updated`, so the scalar rule may pick either)
     assert got["title"] in ("title from bob-bad", "title from alice", "merged by program")
     assert cluster.remote_tip() == c.tip()
+
+
+def test_strategy_command_with_a_missing_program_exits_4_and_changes_nothing(tmp_path):
+    cluster = Cluster(tmp_path)
+    a = cluster.seed("alice")
+    s = a.create("Shared")
+    a.sync()
+    b = cluster.clone("bob")
+    a.ok("edit", s, "--title", "from alice")
+    a.sync()
+    b.ok("edit", s, "--title", "from bob")
+    tip, remote_tip, before = b.tip(), cluster.remote_tip(), b.export()
+    for program in ("/no/such/merge-program", "no-such-merge-program-on-path"):
+        r = b.gi("sync", "--strategy", f"command:{program}", "--json")
+        assert r.code == 4, r
+        assert r.err_json["error"]["code"] == "conflict"
+        assert program in r.err_json["error"]["message"], r.err
+        r = b.gi("pull", "--strategy", f"command:{program}")
+        assert r.code == 4, r
+        assert program in r.err and "Traceback" not in r.err, r
+    assert b.tip() == tip and cluster.remote_tip() == remote_tip
+    assert b.export() == before
 
 
 def test_an_unknown_strategy_is_a_usage_error(strategies):
