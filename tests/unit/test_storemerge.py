@@ -114,3 +114,22 @@ def test_merging_either_way_gives_the_same_tree(store):
     fields = {(c.issue, c.field, c.file) for c in conflicts}
     assert {(B, "depends_on", None), (P, "title", None), (Q, "claim", None),
             (None, "review", "config.yaml")} == fields
+
+
+def test_a_cycle_through_unchanged_issues_is_broken_and_an_old_one_left_alone(store):
+    """A → B on one side, C → A on the other, B → C in the base (B unchanged: read from the
+    tree only because the search reaches it). D ⇄ E was there before: gi doctor's business."""
+    C, D, E = "gi-c0c0c1", "gi-d0d0d1", "gi-e0e0e1"
+    base = store.commit(None, [doc(A, "A"), doc(B, "B", depends_on=[C]), doc(C, "C"),
+                               doc(D, "D", depends_on=[E]), doc(E, "E", depends_on=[D])],
+                        {"layout": 2})
+    one = store.commit(base, [doc(A, "A", T2, depends_on=[B])])
+    two = store.commit(base, [doc(C, "C", T1, depends_on=[A]), doc(D, "D", T1, depends_on=[E],
+                                                                    labels=["x"])])
+    tree, conflicts = store.merge(base, one, two)
+    assert store.merge(base, two, one)[0] == tree
+    deps = {i: Issue.from_yaml(store.file(tree, ids.issue_path(i)).decode(), i).depends_on
+            for i in (A, B, C, D, E)}
+    assert deps == {A: [], B: [C], C: [A], D: [E], E: [D]}  # A's edge is the later one
+    assert [(c.issue, c.field, c.kept, c.lost) for c in conflicts] == [
+        (A, "depends_on", [], [B])]
