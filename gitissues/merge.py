@@ -129,7 +129,10 @@ class _Merger:
         b, o, t = set(map(_key, base)), set(map(_key, ours)), set(map(_key, theirs))
         removed = (b - o) | (b - t)
         added = sorted(((o - b) | (t - b)) - removed)
-        by_key = {_key(x): x for x in [*base, *ours, *theirs]}
+        by_key: dict[str, Any] = {}
+        for x in [*base, *ours, *theirs]:
+            k = _key(x)
+            by_key[k] = _either(by_key[k], x) if k in by_key else x
         kept = [x for x in base if _key(x) not in removed]
         return kept + [by_key[k] for k in added if k not in {_key(x) for x in kept}]
 
@@ -229,13 +232,14 @@ def merge_mappings(base: dict, ours: dict, theirs: dict, ours_time: str, theirs_
 
 def _one_claim(m: _Merger, b: dict, o: dict, t: dict) -> tuple[dict, dict]:
     """Both sides changed the claim: the losing side's claim operation is undone as a whole
-    (claimmerge rule 1) before the fields merge."""
+    (claimmerge rule 1) before the fields merge, and its claim set to the winner's (the same
+    on both sides, whatever the base says: it may be partial)."""
     bc, oc, tc = b.get("claim"), o.get("claim"), t.get("claim")
     if _key(oc) in (_key(tc), _key(bc)) or _key(tc) == _key(bc):
         return o, t
     if m.ours_wins(oc, tc):
-        return o, claimmerge.undo_claim_change(b, t)
-    return claimmerge.undo_claim_change(b, o), t
+        return o, {**claimmerge.undo_claim_change(b, t), "claim": oc}
+    return {**claimmerge.undo_claim_change(b, o), "claim": tc}, t
 
 
 def _settle(m: _Merger, out: dict, b: dict, sides: tuple[dict, dict],

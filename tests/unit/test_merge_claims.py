@@ -189,6 +189,9 @@ def test_every_pair_of_operations_merges_into_a_consistent_state(base):
             if side.claim != base.claim and side.claim != one.claim:
                 lost = repr(side.claim.to_dict() if side.claim else None)
                 assert ("claim", repr(one.to_dict()["claim"]), lost) in c1, (where, c1)
+        no_base, _ = merged(None, a, b)  # unrelated histories: every difference is on both
+        assert consistent(no_base) == [], (where, no_base)
+        assert no_base == merged(None, b, a)[0], where
 
 
 # --- the rules, case by case -------------------------------------------------------------------
