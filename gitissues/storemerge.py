@@ -4,7 +4,8 @@ holds what `theirs` did since their common base.
 Issues are matched by id, not by path, so the two sides may be in different store layouts (one
 clone migrated, the other not): every merged issue lands where the merged layout puts it. Each
 issue changed on both sides is merged field by field (gitissues.merge); the settings file is
-merged key by key.
+merged key by key at any depth; then no dependency cycle that the merge would create is left
+(gitissues.mergecycles). The tree written does not depend on which side is ours.
 """
 
 from __future__ import annotations
@@ -193,8 +194,7 @@ def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | N
                                     path)
     merged, found = merge_issues(old, mine, other, strategy, objects.merge_text)
     conflicts.extend(found)
-    merged.source = None
-    return merged.to_yaml().encode("utf-8")
+    return merged.to_yaml().encode("utf-8")  # in the base's layout, as the merge driver
 
 
 def _common_first_version(objects: ObjectStore, base: str | None, ours: str, theirs: str,
