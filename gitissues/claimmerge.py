@@ -23,7 +23,9 @@ Merged as separate scalars, a release on one clone and an extension on the other
    The last two are not forced on a claim/status (or claim/assignees) pair that one of the
    three versions already held, so a merge never overrides what a person did by hand.
 4. The conflict records of `claim`, `status` and `closed` describe the final result: `kept` is
-   what the merge holds, `lost` each value that a side set and the merge does not hold.
+   what the merge holds, `lost` each value that a side set and the merge does not hold (a
+   status set by a losing claim operation goes with its claim, not on a record of its own).
+   Putting the holder back among the assignees records the list before as a lost `assignees`.
 
 None of this looks at the clock: an expired claim is still a claim to the merge (so replaying a
 merge gives the same result on every clone); `gi doctor --fix` clears expired claims.
