@@ -87,7 +87,7 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
     conflicts += _break_cycles(paths, changes, mine, other, base_files, base_path)
     if settings is not None:
         changes[SETTINGS] = settings
-    return changes, conflicts
+    return changes, sorted(conflicts, key=lambda c: (c.file or "", c.issue or ""))
 
 
 def _break_cycles(paths: RepoPaths, changes: Files, mine: dict, other: dict,
