@@ -21,7 +21,7 @@ from datetime import datetime
 
 from gitissues import git, ids, testhooks, timeutil
 from gitissues.errors import NotFound, UsageError
-from gitissues.events import Deriver
+from gitissues.events import TREE_TOP, Deriver
 from gitissues.git.history import Commit, ObjectStore
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
 TYPES = ("issue.created", "issue.updated", "status.changed", "comment.added", "claim.acquired",
          "claim.released", "claim.extended", "claim.expired", "dependency.added",
          "dependency.removed", "commit.linked", "merge.conflict_resolved")
-VERSION = "1"
-TREE_TOP = ".issue-facade/issues"
+VERSION = "2"  # 2: tree-mode merges yield merge.conflict_resolved
 TREE_NOTE = ("tree mode: the log shows commits of the current branch that touch "
              f"{TREE_TOP}/; uncommitted edits appear once they are committed")
 _SCHEMA = """

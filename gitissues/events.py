@@ -23,6 +23,7 @@ _TRAILER = re.compile(r"^(Gi-[A-Za-z-]+):[ \t]*(.*)$", re.M)
 _ANY_TRAILER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*:[ \t]")
 _HANDLED = {"id", "updated", "status", "closed", "claim", "depends_on", "comments", "links",
             "agent"}
+TREE_TOP = ".issue-facade/issues"
 _BULK = 100  # a commit creating more issues than this reads them from the index when it can
 
 
@@ -126,6 +127,13 @@ def trailers(message: str) -> tuple[dict[str, str], list[dict]]:
     return found, conflicts
 
 
+def _resolved(record: dict) -> dict[str, Any]:
+    """A `merge.conflict_resolved` event's fields; `file` names a file that is not an issue
+    (the settings)."""
+    fields = {k: record.get(k) for k in ("field", "kept", "lost")}
+    return {**fields, "file": record["file"]} if record.get("file") else fields
+
+
 # --- walking the history --------------------------------------------------------------------
 
 def _paired(changes: list[tuple[str, str | None, str | None]]
@@ -171,8 +179,10 @@ class Deriver:
         when = timeutil.format_time(datetime.fromtimestamp(c.time, UTC))
         events: list[tuple[str, str | None, dict]] = []
         if len(c.parents) > 1:  # the sides' changes were logged on the sides
-            events = [("merge.conflict_resolved", r.get("issue"),
-                       {k: r.get(k) for k in ("field", "kept", "lost")}) for r in conflicts]
+            if not conflicts and self.top == TREE_TOP and self._touches(c):
+                conflicts = self._recorded(c)  # tree mode: the merge driver's records
+            events = [("merge.conflict_resolved", r.get("issue"), _resolved(r))
+                      for r in conflicts]
         elif self._touches(c):
             changes = _paired([x for x in self.objects.commit_changes(c, self.top)
                                if x[0].endswith(".yaml")])
@@ -199,6 +209,18 @@ class Deriver:
         if old is None:  # the file was broken before: all we can say is what it says now
             return [("issue.updated", new.id, {"file": {"old": None, "new": path}})]
         return [(kind, new.id, fields) for kind, fields in diff(old, new, op, when)]
+
+    def _recorded(self, c: Commit) -> list[dict]:
+        """The conflict records (`conflicts:` in an issue) that a tree-mode merge added."""
+        from gitissues.merge_driver import new_records
+
+        out = []
+        for path, _old, new in self.objects.commit_changes(c, self.top):
+            data = self.objects.blob(new) if new and path.endswith(".yaml") else b""
+            if b"conflicts" in data:
+                out += new_records(data, [self.objects.blob_at(p, path) for p in c.parents],
+                                   path)
+        return out
 
     def _touches(self, c: Commit) -> bool:
         """Cheap test before a full tree diff (tree mode: most code commits touch no issue)."""

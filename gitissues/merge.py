@@ -3,8 +3,12 @@ driver and the bridges.
 
 The result never depends on which side is "ours": sets merge their adds and removes, comments
 unite by id, the body merges line by line, and a scalar changed on both sides goes to the later
-`updated` (then a stable tie-break), its losing value kept on record as a `Conflict`. So two
-clones that merge the same pair of versions get the same issue.
+`updated` (then a stable tie-break), its losing value kept on record as a `Conflict`. `claim`,
+`status`, `closed` and `assignees` are joined by the rules of gitissues.claimmerge, so the result
+is a state one agent could have produced. Not even the bytes depend on the side: keys new on
+either side come in sorted order after the base's, equal values are picked by their text, and
+the merged file is written in the base's layout (gi's canonical one when the base has none). So
+two clones that merge the same pair of versions get the same file.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gitissues import claimmerge
 from gitissues.errors import UsageError
 from gitissues.model import Issue
 
 SET_FIELDS = ("labels", "assignees", "depends_on")
+RECORDS = "conflicts"  # the merge driver's records of resolved conflicts: united like a set
 STRATEGIES = ("merge", "ours", "theirs", "newer")
 
 
@@ -25,13 +31,15 @@ STRATEGIES = ("merge", "ours", "theirs", "newer")
 class Conflict:
     """A value that lost a both-sides change, kept so nothing is silently dropped."""
 
-    issue: str
+    issue: str | None
     field: str
     kept: Any
     lost: Any
+    file: str | None = None  # a conflict outside any issue (the settings file)
 
     def to_json(self) -> dict[str, Any]:
-        return {"issue": self.issue, "field": self.field, "kept": self.kept, "lost": self.lost}
+        out = {"issue": self.issue, "field": self.field, "kept": self.kept, "lost": self.lost}
+        return {**out, "file": self.file} if self.file else out
 
 
 def check_strategy(strategy: str | None) -> str:
@@ -55,41 +63,56 @@ def _recorded(value: Any) -> Any:
     return None if value is _MISSING else value
 
 
+def _either(a: Any, b: Any) -> Any:
+    """One of two equal values (equal by `_key`, maybe not in key order), the same one
+    whichever side each came from."""
+    if a is _MISSING or b is _MISSING:
+        return a
+    return a if json.dumps(a, ensure_ascii=False) <= json.dumps(b, ensure_ascii=False) else b
+
+
 class _Merger:
-    def __init__(self, issue_id: str, ours: dict, theirs: dict, strategy: str,
-                 merge_text: Callable[[str, str, str], str | None]) -> None:
+    """`ours_time`, `theirs_time`: when each side last changed (an issue's `updated`)."""
+
+    def __init__(self, issue_id: str | None, ours_time: str, theirs_time: str, strategy: str,
+                 merge_text: Callable[[str, str, str], str | None],
+                 file: str | None = None) -> None:
         self.issue_id, self.strategy, self.merge_text = issue_id, strategy, merge_text
+        self.file = file
         self.conflicts: list[Conflict] = []
-        # Which side wins a both-sides change: the later `updated`, then the larger value.
-        self.ours_newer = (ours.get("updated") or "") > (theirs.get("updated") or "")
-        self.same_time = (ours.get("updated") or "") == (theirs.get("updated") or "")
+        # Which side wins a both-sides change: the later time, then the larger value.
+        self.ours_newer, self.same_time = ours_time > theirs_time, ours_time == theirs_time
+
+    def ours_wins(self, ours: Any, theirs: Any) -> bool:
+        """Which side's value a both-sides change keeps: by the strategy, else the later
+        `updated`, then the larger value."""
+        if self.strategy in ("ours", "theirs"):
+            return self.strategy == "ours"
+        if self.same_time:
+            return _key(ours) > _key(theirs)
+        return self.ours_newer
 
     def _pick(self, field: str, ours: Any, theirs: Any) -> Any:
-        if self.strategy == "ours":
-            win, lose = ours, theirs
-        elif self.strategy == "theirs":
-            win, lose = theirs, ours
-        elif self.same_time:
-            win, lose = (ours, theirs) if _key(ours) > _key(theirs) else (theirs, ours)
-        else:
-            win, lose = (ours, theirs) if self.ours_newer else (theirs, ours)
-        self.conflicts.append(Conflict(self.issue_id, field, _recorded(win), _recorded(lose)))
+        win, lose = (ours, theirs) if self.ours_wins(ours, theirs) else (theirs, ours)
+        self.conflicts.append(Conflict(self.issue_id, field, _recorded(win), _recorded(lose),
+                                       self.file))
         return win
 
     def scalar(self, field: str, base: Any, ours: Any, theirs: Any) -> Any:
         if _key(ours) == _key(theirs):
-            return ours
+            return _either(ours, theirs)
         if _key(ours) == _key(base):
             return theirs
         if _key(theirs) == _key(base):
             return ours
-        if isinstance(ours, dict) and isinstance(theirs, dict) and field != "claim":
+        if isinstance(ours, dict) and isinstance(theirs, dict) and (
+                field != "claim" or self.file):
             return self.mapping(field, base if isinstance(base, dict) else {}, ours, theirs)
         return self._pick(field, ours, theirs)
 
     def mapping(self, field: str, base: dict, ours: dict, theirs: dict) -> dict:
         out = {}
-        for k in _ordered_keys(base, ours, theirs):
+        for k in _keys(base, ours, theirs):
             b, o, t = base.get(k, _MISSING), ours.get(k, _MISSING), theirs.get(k, _MISSING)
             v = self.scalar(f"{field}.{k}" if field else k, b, o, t)
             if v is not _MISSING:
@@ -97,19 +120,26 @@ class _Merger:
         return out
 
     def set(self, base: list, ours: list, theirs: list) -> list:
-        if _key(ours) == _key(theirs) or _key(theirs) == _key(base):
+        if _key(ours) == _key(theirs):
+            return _either(ours, theirs)
+        if _key(theirs) == _key(base):
             return ours
         if _key(ours) == _key(base):
             return theirs
         b, o, t = set(map(_key, base)), set(map(_key, ours)), set(map(_key, theirs))
         removed = (b - o) | (b - t)
         added = sorted(((o - b) | (t - b)) - removed)
-        by_key = {_key(x): x for x in [*base, *ours, *theirs]}
+        by_key: dict[str, Any] = {}
+        for x in [*base, *ours, *theirs]:
+            k = _key(x)
+            by_key[k] = _either(by_key[k], x) if k in by_key else x
         kept = [x for x in base if _key(x) not in removed]
         return kept + [by_key[k] for k in added if k not in {_key(x) for x in kept}]
 
     def comments(self, base: list, ours: list, theirs: list) -> list:
-        if _key(ours) == _key(theirs) or _key(theirs) == _key(base):
+        if _key(ours) == _key(theirs):
+            return _either(ours, theirs)
+        if _key(theirs) == _key(base):
             return ours
         if _key(ours) == _key(base):
             return theirs
@@ -137,12 +167,10 @@ class _Merger:
         return merged if merged is not None else self._pick("body", ours, theirs)
 
 
-def _ordered_keys(*dicts: dict) -> list[str]:
-    seen: dict[str, None] = {}
-    for d in dicts:
-        for k in d:
-            seen.setdefault(k, None)
-    return list(seen)
+def _keys(base: dict, ours: dict, theirs: dict) -> list[str]:
+    """The base's keys in its order, then the keys new on either side, sorted: an order that
+    does not depend on which side is ours."""
+    return [*base, *sorted((ours.keys() | theirs.keys()) - base.keys())]
 
 
 def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy: str = "merge",
@@ -150,7 +178,7 @@ def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy
                  ) -> tuple[Issue, list[Conflict]]:
     """The merged issue and the conflicts it resolved. `merge_text(base, ours, theirs)` does
     the line-level body merge and returns None when the edits overlap. `base` may be a partial
-    mapping of fields (see sync._base_version)."""
+    mapping of fields (see storemerge._common_first_version)."""
     if strategy == "newer":
         o, t = ours.updated or "", theirs.updated or ""
         keep, other = (ours, theirs) if (o, _key(ours.to_dict())) >= (
@@ -162,13 +190,16 @@ def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy
     else:
         b = base.to_dict() if base else {"id": ours.id}
     o, t = ours.to_dict(), theirs.to_dict()
-    m = _Merger(ours.id, o, t, strategy, merge_text or (lambda *_: None))
+    m = _Merger(ours.id, o.get("updated") or "", t.get("updated") or "", strategy,
+                merge_text or (lambda *_: None))
+    o2, t2 = _one_claim(m, b, o, t)
     out: dict[str, Any] = {}
-    for k in _ordered_keys(o, t, b):
-        bv, ov, tv = b.get(k, _MISSING), o.get(k, _MISSING), t.get(k, _MISSING)
+    for k in _keys(b, o2, t2):
+        bv, ov, tv = b.get(k, _MISSING), o2.get(k, _MISSING), t2.get(k, _MISSING)
         if k == "updated":
             continue
-        if k in SET_FIELDS:
+        if k in SET_FIELDS or (k == RECORDS and all(
+                isinstance(v, list) or v is _MISSING for v in (bv, ov, tv))):
             out[k] = m.set(_list(bv), _list(ov), _list(tv))
         elif k == "links":
             out[k] = _merge_links(m, _dict(bv), _dict(ov), _dict(tv))
@@ -181,10 +212,53 @@ def merge_issues(base: Issue | dict | None, ours: Issue, theirs: Issue, strategy
             if v is not _MISSING:
                 out[k] = v
     out["updated"] = max(o.get("updated") or "", t.get("updated") or "")
-    _fix_status(out, o, t)
+    _settle(m, out, b, (o, t), (o2, t2))
     merged = Issue.from_dict(out, ours.path or ours.id)
-    merged.source, merged.path = ours.source, ours.path
+    # written in the base's layout: the one version both sides share
+    merged.source = base.source if isinstance(base, Issue) else None
+    merged.path = ours.path
     return merged, m.conflicts
+
+
+def merge_mappings(base: dict, ours: dict, theirs: dict, ours_time: str, theirs_time: str,
+                   strategy: str, file: str) -> tuple[dict, list[Conflict]]:
+    """A file of settings, merged key by key at any depth by the same rules as an issue's
+    fields; `*_time` says when each side changed it (the later wins a both-sides change).
+    The conflicts name `file` and no issue."""
+    m = _Merger(None, ours_time, theirs_time,
+                strategy if strategy in ("ours", "theirs") else "merge", lambda *_: None, file)
+    return m.mapping("", base, ours, theirs), m.conflicts
+
+
+def _one_claim(m: _Merger, b: dict, o: dict, t: dict) -> tuple[dict, dict]:
+    """Both sides changed the claim: the losing side's claim operation is undone as a whole
+    (claimmerge rule 1) before the fields merge, and its claim set to the winner's (the same
+    on both sides, whatever the base says: it may be partial)."""
+    bc, oc, tc = b.get("claim"), o.get("claim"), t.get("claim")
+    if _key(oc) in (_key(tc), _key(bc)) or _key(tc) == _key(bc):
+        return o, t
+    if m.ours_wins(oc, tc):
+        return o, {**claimmerge.undo_claim_change(b, t), "claim": oc}
+    return {**claimmerge.undo_claim_change(b, o), "claim": tc}, t
+
+
+def _settle(m: _Merger, out: dict, b: dict, sides: tuple[dict, dict],
+            undone: tuple[dict, dict]) -> None:
+    """Make the result consistent (claimmerge rule 3) and its conflict records say what it
+    holds: the lost claims of the sides as they were, the lost statuses and closing times of
+    the sides with a lost claim operation undone (that status went with the claim)."""
+    holders = list(out.get("assignees") or [])
+    claimmerge.settle(out, [b, *sides])
+    m.conflicts = [c for c in m.conflicts if c.field not in ("claim", "status", "closed")]
+    closings = [s.get("closed") for s in undone if s.get("status") == "closed"]
+    for field, values in (("claim", [s.get("claim") for s in sides]),
+                          ("status", [s.get("status") for s in undone]),
+                          ("closed", closings if out.get("status") == "closed" else [])):
+        found = claimmerge.records(field, out.get(field), b.get(field), values)
+        m.conflicts += [Conflict(m.issue_id, field, kept, lost)
+                        for kept, lost in sorted(found, key=lambda r: _key(r[1]))]
+    if out.get("assignees") != holders:  # the holder of the claim put back
+        m.conflicts.append(Conflict(m.issue_id, "assignees", out["assignees"], holders))
 
 
 def _merge_links(m: _Merger, base: dict, ours: dict, theirs: dict) -> dict:
@@ -194,16 +268,6 @@ def _merge_links(m: _Merger, base: dict, ours: dict, theirs: dict) -> dict:
     out["commits"] = m.set(_list(base.get("commits")), _list(ours.get("commits")),
                            _list(theirs.get("commits")))
     return out
-
-
-def _fix_status(out: dict, ours: dict, theirs: dict) -> None:
-    """`closed` follows `status`, whichever side each came from."""
-    if out.get("status") == "closed":
-        out["closed"] = out.get("closed") or max(ours.get("closed") or "",
-                                                 theirs.get("closed") or "") or out["updated"]
-        out["claim"] = None
-    else:
-        out["closed"] = None
 
 
 def _list(v: Any) -> list:

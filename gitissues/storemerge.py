@@ -4,7 +4,8 @@ holds what `theirs` did since their common base.
 Issues are matched by id, not by path, so the two sides may be in different store layouts (one
 clone migrated, the other not): every merged issue lands where the merged layout puts it. Each
 issue changed on both sides is merged field by field (gitissues.merge); the settings file is
-merged key by key.
+merged key by key at any depth; then no dependency cycle that the merge would create is left
+(gitissues.mergecycles). The tree written does not depend on which side is ours.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from gitissues import ids, yamlio
 from gitissues.errors import Conflict, InvalidData
 from gitissues.git import plumbing
 from gitissues.merge import Conflict as MergeConflict
-from gitissues.merge import merge_issues
+from gitissues.merge import merge_issues, merge_mappings
 from gitissues.model import Issue
 
 if TYPE_CHECKING:
@@ -47,9 +48,8 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
     mine, other = _by_id(mine_paths), _by_id(other_paths)
     base_files = plumbing.ls_tree(paths, base, top) if base else {}
     base_path = {ids.id_of_path(p): p for p in base_files}
-    settings, layout = _merged_settings(paths, base, ours, theirs)
+    settings, layout, conflicts = _merged_settings(paths, base, ours, theirs, strategy)
     changes: Files = {}
-    conflicts: list[MergeConflict] = []
 
     def place(issue_id: str, current: str | None, content: Any) -> None:
         target = ids.issue_path(issue_id, layout) if ids.is_id(issue_id) else current
@@ -84,40 +84,86 @@ def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: 
             issue_id = ids.id_of_path(path)
             if issue_id and path not in changes and ids.issue_path(issue_id, layout) != path:
                 place(issue_id, path, (blob,))
+    conflicts += _break_cycles(paths, changes, mine, other, base_files, base_path)
     if settings is not None:
         changes[SETTINGS] = settings
-    return changes, conflicts
+    return changes, sorted(conflicts, key=lambda c: (c.file or "", c.issue or ""))
+
+
+def _break_cycles(paths: RepoPaths, changes: Files, mine: dict, other: dict,
+                  base_files: dict[str, str], base_path: dict[str | None, str]
+                  ) -> list[MergeConflict]:
+    """No merge creates a dependency cycle (gitissues.mergecycles)."""
+    from gitissues.mergecycles import break_cycles
+
+    def base_blob(issue_id: str) -> str | None:
+        path = base_path.get(issue_id)
+        return base_files.get(path) if path else None
+
+    def ours_blob(issue_id: str) -> str | None:
+        return mine[issue_id][1] if issue_id in mine else base_blob(issue_id)
+
+    def ours_path(issue_id: str) -> str | None:
+        return mine[issue_id][0] if issue_id in mine else base_path.get(issue_id)
+
+    return break_cycles(paths, changes, mine.keys() | other.keys(), ours_blob, base_blob,
+                        ours_path)
 
 
 def _settings_at(paths: RepoPaths, commit: str | None) -> dict:
+    return _settings_file(paths, commit)[1]
+
+
+def _settings_file(paths: RepoPaths, commit: str | None) -> tuple[bytes | None, dict]:
     data = plumbing.blob_at(paths, commit, SETTINGS) if commit else None
     try:
         loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS) if data else {}
     except (InvalidData, UnicodeDecodeError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+        return data, {}
+    return data, loaded if isinstance(loaded, dict) else {}
 
 
-def _merged_settings(paths: RepoPaths, base: str | None, ours: str, theirs: str
-                     ) -> tuple[bytes | None, int]:
-    """(the new settings file or None to keep ours, the merged layout). Keys merge one by one:
-    a key changed on one side takes that side's value; on both, ours."""
-    b, o, t = (_settings_at(paths, c) for c in (base, ours, theirs))
+def _changed_at(paths: RepoPaths, base: str | None, tip: str) -> str:
+    """When `tip`'s side last changed the settings: the time of its newest commit since
+    `base` that touched the file (seconds since the epoch, zero-padded to compare as text)."""
+    from gitissues import git
+
+    span = f"{base}..{tip}" if base else tip
+    proc = git.run(paths, "log", "-1", "--format=%ct", span, "--", SETTINGS, check=False)
+    stamp = proc.stdout.strip() if proc.returncode == 0 else ""
+    return stamp.zfill(12) if stamp.isdigit() else ""
+
+
+def _merged_settings(paths: RepoPaths, base: str | None, ours: str, theirs: str,
+                     strategy: str) -> tuple[bytes | None, int, list[MergeConflict]]:
+    """(the new settings file or None to keep ours, the merged layout, the conflicts). Keys
+    merge one by one at any depth (gitissues.merge.merge_mappings): changed on one side, that
+    side's value; on both, the side that changed the file later (then the larger value),
+    the other value on record. `layout` is the larger of the two."""
+    _, b = _settings_file(paths, base)
+    o_raw, o = _settings_file(paths, ours)
+    t_raw, t = _settings_file(paths, theirs)
     layout = max(ids.layout_of(o), ids.layout_of(t))
-    merged = dict(o)
-    for key in dict.fromkeys([*b, *t]):
-        if key in o and o.get(key) != b.get(key):
-            continue  # changed here: ours stands
-        if key not in t:
-            if key in b:
-                merged.pop(key, None)  # removed there, unchanged here
-        elif t.get(key) != b.get(key):
-            merged[key] = t[key]
+    if o == t or t == b:
+        merged, conflicts = dict(o), []
+    elif o == b:
+        merged, conflicts = dict(t), []
+    else:
+        merged, conflicts = merge_mappings(
+            _without_layout(b), _without_layout(o), _without_layout(t),
+            _changed_at(paths, base, ours), _changed_at(paths, base, theirs), strategy,
+            SETTINGS)
     if layout > 1:
         merged["layout"] = layout
-    if merged == o:
-        return None, layout
-    return yamlio.emit(merged).encode(), layout
+    if merged == o and (merged != t or o_raw == t_raw):
+        return None, layout, conflicts
+    if merged == t and t_raw is not None:
+        return t_raw, layout, conflicts
+    return yamlio.emit(merged).encode(), layout, conflicts
+
+
+def _without_layout(settings: dict) -> dict:
+    return {k: v for k, v in settings.items() if k != "layout"}
 
 
 def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | None,
@@ -148,8 +194,7 @@ def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | N
                                     path)
     merged, found = merge_issues(old, mine, other, strategy, objects.merge_text)
     conflicts.extend(found)
-    merged.source = None
-    return merged.to_yaml().encode("utf-8")
+    return merged.to_yaml().encode("utf-8")  # in the base's layout, as the merge driver
 
 
 def _common_first_version(objects: ObjectStore, base: str | None, ours: str, theirs: str,

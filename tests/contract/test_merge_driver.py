@@ -151,3 +151,85 @@ def test_merge_driver_called_directly(sandbox, tmp_path):
     r = sb.gi("merge-driver", str(base_file), str(ours), str(theirs), "x.yaml")
     assert r.code != 0, r  # git then reports a conflict for the file
     assert ours.read_text() == before
+
+
+def test_gi_log_shows_the_conflicts_the_merge_resolved(merged):
+    sb, ids = merged["sb"], merged["ids"]
+    r = sb.gi("log", "--json", "--limit", "0")
+    assert r.code == 0, r
+    resolved = [(e["issue"], e["fields"]) for e in r.json
+                if e["type"] == "merge.conflict_resolved"]
+    merge_commit = sb.git("rev-parse", "HEAD")
+    assert sorted(resolved, key=lambda x: x[0]) == sorted([
+        (ids["shared"], {"field": "title", "kept": "main title", "lost": "feature title"}),
+        (ids["clash"], {"field": "body", "kept": BODY.replace("l3", "l3 main"),
+                        "lost": BODY.replace("l3", "l3 feature")}),
+    ], key=lambda x: x[0]), r.json
+    assert all(e["id"].startswith(merge_commit) for e in r.json
+               if e["type"] == "merge.conflict_resolved")
+    one = sb.gi("log", ids["shared"], "--json", "--limit", "0").json
+    assert [e["fields"]["field"] for e in one if e["type"] == "merge.conflict_resolved"] == [
+        "title"]
+
+
+def _three_versions(sb, tmp_path) -> tuple[Path, Path, Path]:
+    """Base, and two versions that changed the same field (and more) of one issue, as git
+    hands them to the driver; the second is the later one."""
+    assert sb.gi("init", "--mode", "tree").code == 0
+    issue_id = sb.create("Direct", "--label", "base", "--body", BODY)
+    path = next((sb.repo / ISSUE_FILES).rglob(f"{issue_id}.yaml"))
+    base = tmp_path / "base.yaml"
+    base.write_text(path.read_text())
+    assert sb.gi("edit", issue_id, "--title", "title one", "--set", "zeta=1",
+                 "--set", "agent.stage=review", "--add-label", "one").code == 0
+    one = tmp_path / "one.yaml"
+    one.write_text(path.read_text())
+    path.write_text(base.read_text())
+    time.sleep(1.1)  # a later `updated`
+    assert sb.gi("edit", issue_id, "--title", "title two", "--set", "alpha=2",
+                 "--set", "agent.progress=0.5", "--add-label", "two").code == 0
+    two = tmp_path / "two.yaml"
+    two.write_text(path.read_text())
+    return base, one, two
+
+
+def _drive(sb, base: Path, ours: Path, theirs: Path, out: Path) -> str:
+    out.write_text(ours.read_text())
+    r = sb.gi("merge-driver", str(base), str(out), str(theirs), "x.yaml")
+    assert r.code == 0, r
+    return out.read_text()
+
+
+def test_the_driver_gives_the_same_bytes_on_replay_and_either_way_round(sandbox, tmp_path):
+    sb = sandbox
+    base, one, two = _three_versions(sb, tmp_path)
+    first = _drive(sb, base, one, two, tmp_path / "a.yaml")
+    time.sleep(1.1)  # a replay one second later: nothing in the result may follow the clock
+    assert _drive(sb, base, one, two, tmp_path / "b.yaml") == first
+    assert _drive(sb, base, two, one, tmp_path / "c.yaml") == first
+    merged_issue = yaml_load(first)
+    assert merged_issue["title"] == "title two"
+    assert merged_issue["zeta"] == 1 and merged_issue["alpha"] == 2
+    assert merged_issue["agent"] == {"stage": "review", "progress": 0.5}
+    [record] = merged_issue["conflicts"]
+    assert (record["field"], record["kept"], record["lost"]) == ("title", "title two",
+                                                                 "title one")
+    assert record["at"] == yaml_load(two.read_text())["updated"]  # the later side's time
+
+
+def yaml_load(text: str) -> dict:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(text)
+
+
+def test_driver_with_a_missing_merge_program_exits_4_and_changes_nothing(sandbox, tmp_path):
+    sb = sandbox
+    base, one, two = _three_versions(sb, tmp_path)
+    out = tmp_path / "out.yaml"
+    out.write_text(one.read_text())
+    r = sb.gi("merge-driver", str(base), str(out), str(two), "x.yaml",
+              "--strategy", "command:/no/such/merge-program")
+    assert r.code == 4, r
+    assert "/no/such/merge-program" in r.err and "Traceback" not in r.err, r
+    assert out.read_text() == one.read_text()

@@ -1,7 +1,8 @@
 """Property (SPEC §6): whatever the interleaving of edits and syncs on two or three clones of one
-bare remote, a final round of syncs makes every clone export the same issues, and no comment
-and no label add that `gi` acknowledged is lost. Real `gi` processes, real git; small and
-derandomized so that CI runs the same examples every time."""
+bare remote, a final round of syncs makes every clone export the same issues, no comment and
+no label add that `gi` acknowledged is lost, and every issue is in a state one agent could have
+produced (claims taken, released and closed on different clones included). Real `gi`
+processes, real git; small and derandomized so that CI runs the same examples every time."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from gitdaemon import Cluster, converge
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gitissues.claimmerge import consistent
+from gitissues.model import Issue
+
 LABELS = ("red", "green", "blue")
-KINDS = ("create", "label+", "label-", "comment", "title", "priority", "sync", "sync")
+KINDS = ("create", "label+", "label-", "comment", "title", "priority", "claim", "release",
+         "close", "sync", "sync")
 
 
 @dataclass
@@ -53,6 +58,11 @@ def _apply(step: int, clone, model: Model, k: int, kind: str, x: int) -> None:
         clone.ok("edit", issue, "--title", f"title {step} by {clone.agent}")
     elif kind == "priority":
         clone.ok("edit", issue, "--priority", str(x % 5))
+    elif kind in ("claim", "release"):  # refused (4) when another agent holds it, or closed
+        r = clone.gi(kind, issue)
+        assert r.code in (0, 4), (step, r)
+    elif kind == "close":
+        clone.ok("close", issue)
     else:
         r = clone.gi("sync", "--json")
         assert r.code == 0, (step, r)
@@ -60,7 +70,7 @@ def _apply(step: int, clone, model: Model, k: int, kind: str, x: int) -> None:
         model.remote |= model.known[k]
 
 
-@settings(max_examples=8, deadline=None, derandomize=True, database=None,
+@settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(clones=st.integers(2, 3), ops=st.lists(op, min_size=4, max_size=8))
 def test_random_interleavings_converge_and_lose_nothing(tmp_path_factory, clones, ops):
@@ -86,6 +96,8 @@ def test_random_interleavings_converge_and_lose_nothing(tmp_path_factory, clones
             f"label {label!r} added to {issue_id} and never removed, but lost: "
             f"{issues[issue_id]['labels']}")
     for issue in issues.values():
+        state = Issue.from_dict({k: v for k, v in issue.items() if k != "path"})
+        assert consistent(state) == [], issue
         ids = [c["id"] for c in issue["comments"]]
         assert len(ids) == len(set(ids)), issue
         created = [c["created"] for c in issue["comments"]]
