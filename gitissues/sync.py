@@ -13,7 +13,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from gitissues.errors import Conflict, UsageError
+from gitissues.errors import Conflict, RemoteError, UsageError
 from gitissues.git import plumbing, transport
 from gitissues.merge import check_strategy
 from gitissues.store.backend import REF
@@ -47,8 +47,6 @@ def _branch_only(store: StoreCore) -> None:
 def fetch(store: StoreCore, remote: str) -> str | None:
     """The remote's store commit now (None: it has none). Two syncs in one clone may race for
     the local tracking ref: the loser fetches again."""
-    from gitissues.errors import RemoteError
-
     for attempt in range(FETCH_ATTEMPTS):
         try:
             return transport.fetch(store.paths, remote)
@@ -84,13 +82,17 @@ def push_commit(store: StoreCore, remote: str, commit: str) -> bool:
 def sync(store: StoreCore, remote: str | None, strategy: str | None, *, pull: bool = True,
          push: bool = True) -> dict[str, Any]:
     """fetch → merge → push, retrying when someone pushed in between. `push` alone (pull
-    False) changes only the remote: a remote with changes this clone lacks is a conflict."""
+    False) changes only the remote: a remote with changes this clone lacks is a conflict. The
+    index and the read-only copies end up fresh (SPEC §1), also after a sync that was killed
+    halfway left them behind."""
     _branch_only(store)
+    store.fresh()
     name = remote_name(store, remote)
     check_strategy(strategy)
     result: dict[str, Any] = {"remote": name, "merged": False, "fast_forward": False,
                               "conflicts": [], "pushed": False}
     backend: Any = store.backend
+    refused = ""
     for _ in range(MAX_PUSH_ATTEMPTS):
         theirs = fetch(store, name)
         if pull:
@@ -109,11 +111,17 @@ def sync(store: StoreCore, remote: str | None, strategy: str | None, *, pull: bo
                 raise Conflict(f"{name} has store changes this clone does not have; "
                                "run gi sync to merge them first", remote=name)
             continue  # it moved after our merge: fetch and merge again
-        if push_commit(store, name, ours):
+        pushed = transport.push(store.paths, name, ours)
+        if pushed.ok:
             result["pushed"] = True
             return result
+        refused = pushed.message
         if not pull:
             raise Conflict(f"{name} moved while pushing; run gi sync to merge first",
                            remote=name)
         time.sleep(random.uniform(0, 0.05))
+    if "lock" in refused.lower():  # not a race: a lock a dead process left on the remote
+        raise RemoteError(f"{name}: the remote's store branch stays locked ({refused}); if "
+                          "no push is running there, remove the lock file on the remote",
+                          remote=name)
     raise Conflict(f"{name} kept moving while pushing the store; run gi sync again")

@@ -36,6 +36,7 @@ def doctor(store: StoreCore, fix: bool) -> list[dict[str, Any]]:
         problems += _branch_checks(store, fix)
         if any(p["kind"] == "missing-object" for p in problems):
             return problems  # nothing else can be read: touch nothing
+        store.fresh()  # what every command does first: a copy merely behind is caught up
         problems += _copy_checks(store, fix)  # before the rebuild below repairs them
     else:
         problems += _tree_checks(store, fix)

@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from conftest import GI
-from gitdaemon import Clone, Cluster, converge, finish, running
+from conftest import GI, isolated_env
+from gitdaemon import Clone, Cluster, GitDaemon, converge, finish, make_bare, running
 
 BODY5 = "line one\nline two\nline three\nline four\nline five\n"
 BODY3 = "alpha\nbeta\ngamma\n"
@@ -463,7 +463,16 @@ def test_a_push_rejected_because_another_clone_pushed_first_merges_and_pushes(tm
 
 
 def test_a_sync_killed_halfway_is_completed_by_the_next_sync(tmp_path):
-    cluster = Cluster(tmp_path)
+    """The remote is served by a git daemon, as a shared remote is: killing `gi sync` (and the
+    git it runs) must not kill the remote's side of a push, as it would for a file:// remote,
+    whose receive-pack runs in the killed process group and can leave the remote's ref locked."""
+    env = isolated_env(tmp_path / "daemon-env")
+    with GitDaemon(tmp_path / "srv", env) as daemon:
+        bare = make_bare(tmp_path / "srv" / "store.git", env)
+        _killed_halfway(Cluster(tmp_path / "c", remote=bare, url=daemon.url("store.git")))
+
+
+def _killed_halfway(cluster: Cluster) -> None:
     a = cluster.seed("alice")
     shared = a.create("Shared")
     a.sync()
