@@ -49,19 +49,6 @@ def _remote(store: StoreCore, remote: str | None) -> str | None:
     return remote_name(store, None) if _setting(store, "remote") else None
 
 
-def drop_claim(issue: Issue) -> None:
-    """Undo a claim: the agent leaves `assignees` if the claim put it there, and the status
-    goes back to open unless someone changed it meanwhile."""
-    claim = issue.claim
-    if claim is None:
-        return
-    issue.claim = None
-    if claim.assigned and claim.agent in issue.assignees:
-        issue.assignees.remove(claim.agent)
-    if issue.status == "in_progress":
-        issue.status = "open"
-
-
 def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
     """Claim `issue` for `agent` or explain who holds it; the same agent extends."""
     now = timeutil.now()
@@ -77,7 +64,7 @@ def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
     if live:
         live.expires_at = max(live.expires_at, expires)
         return f"extend claim to {live.expires_at}"
-    drop_claim(issue)  # an expired claim of someone else: undone before ours is taken
+    issue.drop_claim()  # an expired claim of someone else: undone before ours is taken
     assigned = agent not in issue.assignees
     if assigned:
         issue.assignees.append(agent)
@@ -154,7 +141,7 @@ def release(store: StoreCore, ref: str, remote: str | None) -> Issue:
                                id=issue_id, holder=live.agent)
             if issue.claim is None:
                 return store.change("release", "not claimed", [])
-            drop_claim(issue)
+            issue.drop_claim()
             issue.updated = now
             return store.change("release", f"released by {agent}", [issue])
 

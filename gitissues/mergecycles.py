@@ -14,11 +14,11 @@ the merged graph and the base, so it is the same whichever side is ours.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from gitissues import ids
+from gitissues.cycles import cycle_path
 from gitissues.errors import InvalidData
 from gitissues.git import plumbing
 from gitissues.merge import Conflict
@@ -120,27 +120,6 @@ def break_cycles(paths: RepoPaths, changes: Files, changed: Iterable[str],
             issue.to_yaml().encode("utf-8"))
         conflicts.append(Conflict(issue_id, "depends_on", issue.depends_on, before))
     return conflicts
-
-
-def cycle_path(deps: dict[str, list[str]], a: str, b: str) -> list[str] | None:
-    """The shortest cycle that the edge a → b closes (`[a, b, …, a]`), or None. (As
-    gitissues.graph.cycle_path; not imported from there, whose imports lead back here.)"""
-    came_from: dict[str, str | None] = {b: None}
-    todo = deque([b])
-    while todo:
-        node = todo.popleft()
-        if node == a:
-            path = [a]
-            step = came_from[a]
-            while step is not None:
-                path.append(step)
-                step = came_from[step]
-            return [a, *reversed(path)]
-        for nxt in deps.get(node, ()):
-            if nxt not in came_from:
-                came_from[nxt] = node
-                todo.append(nxt)
-    return None
 
 
 def _updated(graph: _Graph, issue_id: str) -> str:

@@ -172,6 +172,17 @@ class Issue(_Record):
     def live_claim(self, now: str) -> Claim | None:
         return self.claim if self.claim and self.claim.live(now) else None
 
+    def drop_claim(self) -> None:
+        """Undo the claim: its agent leaves `assignees` if the claim put it there, and the
+        status goes back to open unless someone changed it meanwhile."""
+        claim, self.claim = self.claim, None
+        if claim is None:
+            return
+        if claim.assigned and claim.agent in self.assignees:
+            self.assignees.remove(claim.agent)
+        if self.status == "in_progress":
+            self.status = "open"
+
     def copy(self) -> Issue:
         return copy.deepcopy(self)
 

@@ -129,7 +129,7 @@ def _schema_checks(issues: list[Issue]) -> list[dict[str, Any]]:
 
 
 def _graph_checks(issues: list[Issue], known: set[str]) -> list[dict[str, Any]]:
-    from gitissues.graph import find_cycles
+    from gitissues.cycles import find_cycles
 
     out = []
     edges: dict[str, list[str]] = {}
@@ -167,9 +167,7 @@ def _clear_expired(issue: Issue) -> str | None:
     """Inside the change: only a claim that is expired now is cleared."""
     if issue.claim is None or issue.claim.live(timeutil.now_str()):
         return None
-    issue.claim = None
-    if issue.status == "in_progress":
-        issue.status = "open"
+    issue.drop_claim()
     return "clear expired claim"
 
 

@@ -73,3 +73,14 @@ def test_set_status_closed_has_the_effects_of_status_closed(sandbox):
         assert shown["claim"] is None
     assert sb.gi("edit", b, "--set", "status=open").code == 0
     assert sb.show(b)["closed"] is None
+
+
+def test_doctor_fix_undoes_an_expired_claim_as_release_does(sandbox):
+    sb = sandbox
+    issue_id = sb.create("Abandoned", "--assignee", "alice")
+    assert sb.gi("claim", issue_id, "--ttl", "1s", env={"GI_AGENT": "bob"}).code == 0
+    time.sleep(1.5)
+    assert sb.gi("doctor", "--fix").code == 0
+    shown = sb.show(issue_id)
+    assert shown["claim"] is None and shown["status"] == "open"
+    assert shown["assignees"] == ["alice"]

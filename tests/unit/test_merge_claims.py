@@ -11,7 +11,6 @@ import itertools
 import pytest
 
 from gitissues.claimmerge import consistent
-from gitissues.claims import drop_claim
 from gitissues.merge import merge_issues
 from gitissues.model import Claim, Issue
 
@@ -43,7 +42,7 @@ def take(i: Issue, agent: str, now: str) -> bool:
     if live:
         live.expires_at = max(live.expires_at, TTL_LATER[now])
         return True
-    drop_claim(i)
+    i.drop_claim()
     assigned = agent not in i.assignees
     if assigned:
         i.assignees.append(agent)
@@ -60,7 +59,7 @@ def release(i: Issue, agent: str, now: str) -> bool:
     live = i.live_claim(now)
     if (live and live.agent != agent) or i.claim is None:
         return False
-    drop_claim(i)
+    i.drop_claim()
     return True
 
 
