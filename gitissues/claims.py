@@ -86,9 +86,10 @@ def _ready_in(snap: Snapshot, issue: Issue, now: str) -> bool:
     return True
 
 
-def claim(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
-    span, agent = _ttl(store, ttl), store.actor
-
+def _on_one(store: StoreCore, ref: str, remote: str | None,
+            act: Callable[[Issue], Change]) -> Issue:
+    """Run `act` on the current version of one issue, locally or through the remote (where
+    the id is resolved after the remote's state came in)."""
     def make() -> tuple[ChangeFn, str]:
         issue_id = store.resolve(ref)
 
@@ -96,11 +97,17 @@ def claim(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Is
             issue = snap.get(issue_id)
             if issue is None:
                 raise NotFound(f"no issue {issue_id}")
-            return store.change("claim", _take(issue, agent, span), [issue])
+            return act(issue)
 
         return fn, issue_id
 
     return _run(store, make, _remote(store, remote))
+
+
+def claim(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
+    span, agent = _ttl(store, ttl), store.actor
+    return _on_one(store, ref, remote,
+                   lambda issue: store.change("claim", _take(issue, agent, span), [issue]))
 
 
 def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
@@ -127,48 +134,32 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
 def release(store: StoreCore, ref: str, remote: str | None) -> Issue:
     agent = store.actor
 
-    def make() -> tuple[ChangeFn, str]:
-        issue_id = store.resolve(ref)
+    def act(issue: Issue) -> Change:
+        now = timeutil.now_str()
+        live = issue.live_claim(now)
+        if live and live.agent != agent:
+            raise Conflict(f"{issue.id} is claimed by {live.agent}, not {agent}",
+                           id=issue.id, holder=live.agent)
+        if issue.claim is None:
+            return store.change("release", "not claimed", [])
+        issue.drop_claim()
+        issue.updated = now
+        return store.change("release", f"released by {agent}", [issue])
 
-        def fn(snap: Snapshot) -> Change:
-            issue = snap.get(issue_id)
-            if issue is None:
-                raise NotFound(f"no issue {issue_id}")
-            now = timeutil.now_str()
-            live = issue.live_claim(now)
-            if live and live.agent != agent:
-                raise Conflict(f"{issue_id} is claimed by {live.agent}, not {agent}",
-                               id=issue_id, holder=live.agent)
-            if issue.claim is None:
-                return store.change("release", "not claimed", [])
-            issue.drop_claim()
-            issue.updated = now
-            return store.change("release", f"released by {agent}", [issue])
-
-        return fn, issue_id
-
-    return _run(store, make, _remote(store, remote))
+    return _on_one(store, ref, remote, act)
 
 
 def extend(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
     agent, span = store.actor, _ttl(store, ttl)
 
-    def make() -> tuple[ChangeFn, str]:
-        issue_id = store.resolve(ref)
+    def act(issue: Issue) -> Change:
+        if issue.claim is None or issue.claim.agent != agent:
+            holder = issue.live_claim(timeutil.now_str())
+            raise Conflict(f"{issue.id} is not claimed by {agent}"
+                           + (f" (held by {holder.agent})" if holder else ""), id=issue.id)
+        return store.change("extend", _take(issue, agent, span), [issue])
 
-        def fn(snap: Snapshot) -> Change:
-            issue = snap.get(issue_id)
-            if issue is None:
-                raise NotFound(f"no issue {issue_id}")
-            if issue.claim is None or issue.claim.agent != agent:
-                holder = issue.live_claim(timeutil.now_str())
-                raise Conflict(f"{issue_id} is not claimed by {agent}"
-                               + (f" (held by {holder.agent})" if holder else ""), id=issue_id)
-            return store.change("extend", _take(issue, agent, span), [issue])
-
-        return fn, issue_id
-
-    return _run(store, make, _remote(store, remote))
+    return _on_one(store, ref, remote, act)
 
 
 def listing(store: StoreCore, expired: bool) -> list[Issue]:
