@@ -147,9 +147,12 @@ def _rewrite(store: ObjectStore, tree: str | None, changes: _Dir) -> str | None:
         elif change is None:
             entries.pop(name, None)
         elif isinstance(change, tuple):
-            if store.kind(change[0]) != "blob":
+            kind = store.kind(change[0])
+            if kind is None:
                 raise Missing(f"blob {change[0]} (for {name}) is missing from the repository",
                               oid=change[0])
+            if kind != "blob":
+                raise GiError(f"object {change[0]} (for {name}) is a {kind}, not a blob")
             entries[name] = TreeEntry(BLOB_MODE, name, change[0])
         else:
             entries[name] = TreeEntry(BLOB_MODE, name, store.write("blob", bytes(change)))

@@ -85,19 +85,25 @@ def _read_file(path: Path, out: dict[str, str]) -> None:
 
 
 def _value(text: str) -> str:
-    """A value without its comment and with its quotes and escapes resolved."""
-    out, quoted, k = [], False, 0
-    text = text.strip()
+    """A value as git's parser reads it: comments cut, quotes and escapes resolved, runs of
+    unquoted blanks kept inside the value and dropped at its ends."""
+    out: list[str] = []
+    quoted, blanks, k = False, 0, 0
     while k < len(text):
         c = text[k]
-        if c == '"':
-            quoted = not quoted
-        elif c == "\\" and k + 1 < len(text):
-            k += 1
-            out.append({"n": "\n", "t": "\t", "b": "\b"}.get(text[k], text[k]))
-        elif c in "#;" and not quoted:
+        k += 1
+        if not quoted and c in " \t":
+            blanks += 1 if out else 0
+            continue
+        if not quoted and c in "#;":
             break
+        out.append(" " * blanks)
+        blanks = 0
+        if c == "\\" and k < len(text):
+            out.append({"n": "\n", "t": "\t", "b": "\b"}.get(text[k], text[k]))
+            k += 1
+        elif c == '"':
+            quoted = not quoted
         else:
             out.append(c)
-        k += 1
-    return "".join(out).strip()
+    return "".join(out)

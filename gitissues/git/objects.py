@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["Corrupt", "Missing", "ObjectStore", "object_id"]
 
 KINDS = frozenset(TYPES.values())
-_NUMBERS = {name: number for number, name in TYPES.items()}
 _CACHE_BYTES = 8 << 20  # delta bases kept for the next read (trees share bases)
 _MAX_CHAIN = 10_000  # git stops at 4095; a longer chain is a loop in a corrupt pack
 
@@ -128,7 +127,7 @@ class ObjectStore:
 
     def _packed(self, pack: Pack, offset: int, header_only: bool) -> tuple[int, bytes]:
         """Follow a delta chain down to its base (or a cached object), then apply the deltas
-        back up. A REF_DELTA base may be in another pack or loose (a thin pack's base)."""
+        back up."""
         chain: list[tuple[int, int, int]] = []  # (offset, data position, size) of each delta
         at = offset
         while (pack, at) not in self._cache:
@@ -141,16 +140,9 @@ class ObjectStore:
             chain.append((at, pos, size))
             if len(chain) > _MAX_CHAIN:
                 raise Corrupt(f"{pack.pack_path}: delta chain too long at {offset}")
-            inner = ref if kind == OFS_DELTA else pack.find(ref)
-            if inner is not None:
-                at = inner
-                continue
-            found = self._lookup(ref.hex(), header_only)
-            if found is None:
-                raise Missing(f"{pack.pack_path}: delta base {ref.hex()} is missing",
-                              oid=ref.hex())
-            base = (_NUMBERS[found[0]], found[1])
-            break
+            at = ref if kind == OFS_DELTA else pack.find(ref)
+            if at is None:  # git too looks for a REF_DELTA's base in the same pack only
+                raise Corrupt(f"{pack.pack_path}: delta base {ref.hex()} is not in the pack")
         else:
             base = self._cache[(pack, at)]
         kind, data = base
@@ -165,8 +157,8 @@ class ObjectStore:
     def _remember(self, pack: Pack, at: int, kind: int, data: bytes) -> None:
         if len(data) > _CACHE_BYTES // 4:
             return
-        while self._cache and self._cached + len(data) > _CACHE_BYTES:
-            _, (_, old) = self._cache.popitem()
+        while self._cache and self._cached + len(data) > _CACHE_BYTES:  # the oldest go
+            _, old = self._cache.pop(next(iter(self._cache)))
             self._cached -= len(old)
         self._cache[(pack, at)] = (kind, data)
         self._cached += len(data)

@@ -51,6 +51,8 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
     done = False
     try:
         try:
+            if path.is_dir():  # `<ref>/…` refs exist: git refuses such a ref too
+                raise GiError(f"cannot update {ref}: refs exist below it")
             if current_value(paths, ref) != old:
                 return False
             os.write(fd, (new + "\n").encode())
