@@ -55,6 +55,7 @@ class ObjectStore:
     def __init__(self, paths: RepoPaths) -> None:
         self.paths = paths
         self.dirs = _object_dirs(paths.commondir / "objects")
+        self._roots = [f"{d}/" for d in self.dirs]  # plain strings: a Path join costs ~10 µs
         self.packs: list[Pack] = []
         self._cache: dict[tuple[Pack, int], tuple[int, bytes]] = {}
         self._cached = 0
@@ -101,9 +102,9 @@ class ObjectStore:
         return None
 
     def _loose(self, oid: str, header_only: bool) -> tuple[str, bytes] | None:
-        for d in self.dirs:
+        for root in self._roots:
             try:
-                with open(d / oid[:2] / oid[2:], "rb") as f:
+                with open(f"{root}{oid[:2]}/{oid[2:]}", "rb") as f:
                     raw = f.read()
             except (FileNotFoundError, NotADirectoryError):
                 continue
@@ -201,7 +202,7 @@ class ObjectStore:
         oid = sha1(header + data).hexdigest()
         if self._freshen(oid):
             return oid
-        folder = self.dirs[0] / oid[:2]
+        folder = f"{self._roots[0]}{oid[:2]}"
         fd, tmp = _create_tmp(folder)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -210,15 +211,15 @@ class ObjectStore:
         except BaseException:
             os.unlink(tmp)
             raise
-        _finalize(tmp, folder / oid[2:])
+        _finalize(tmp, f"{folder}/{oid[2:]}")
         return oid
 
     def _freshen(self, oid: str) -> bool:
         """True if the object exists, its file's mtime set to now as git does (so that a
         `git prune` running meanwhile keeps it). One we cannot touch is written again."""
-        for d in self.dirs:
+        for root in self._roots:
             try:
-                os.utime(d / oid[:2] / oid[2:])
+                os.utime(f"{root}{oid[:2]}/{oid[2:]}")
                 return True
             except OSError:
                 continue
@@ -271,11 +272,11 @@ def _object_dirs(main: Path, depth: int = 0) -> list[Path]:
     return dirs
 
 
-def _create_tmp(folder: Path) -> tuple[int, Path]:
+def _create_tmp(folder: str) -> tuple[int, str]:
     """An exclusive new `tmp_obj_*` file in `folder` (git's name, so `git prune` cleans it
     up after a crash), creating `folder` if needed, race-safely against a prune removing it."""
     for _ in range(8):
-        path = folder / f"tmp_obj_{os.getpid()}_{os.urandom(6).hex()}"
+        path = f"{folder}/tmp_obj_{os.getpid()}_{os.urandom(6).hex()}"
         try:
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444), path
         except FileNotFoundError:
@@ -285,7 +286,7 @@ def _create_tmp(folder: Path) -> tuple[int, Path]:
     raise OSError(f"cannot create a temporary object file in {folder}")
 
 
-def _finalize(tmp: Path, final: Path) -> None:
+def _finalize(tmp: str, final: str) -> None:
     """Link the finished file into place; an object someone wrote meanwhile is the same bytes.
     A file system without hard links gets a rename."""
     try:

@@ -10,7 +10,6 @@ the new tip and tries again.
 from __future__ import annotations
 
 import os
-import re
 
 from gitissues.errors import GiError
 from gitissues.git import OID_RE, ZERO_OID, RepoPaths
@@ -21,16 +20,19 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from pathlib import Path
 
-# git's check_refname_format, for the names gi uses: under refs/, no empty, dot-led or .lock
-# component, no `..`, `@{`, control characters, space or any of ~^:?*[\
-_BAD_REF = re.compile(r"(?:^|/)\.|\.lock(?:/|$)|\.\.|@\{|//|[\x00-\x20\x7f~^:?*\[\\]|[/.]$")
 _PER_WORKTREE = ("refs/worktree/", "refs/bisect/", "refs/rewritten/")
-_SPACES = re.compile(r"[ \t\n\v\f\r]+")
+_BAD_REF_CHARS = frozenset("~^:?*[\\ \x7f") | {chr(c) for c in range(32)}
+_BLANKS = str.maketrans("\t\n\v\f\r", "     ")
 
 
 def _check(ref: str) -> None:
-    if (not isinstance(ref, str) or not ref.startswith("refs/") or _BAD_REF.search(ref)
-            or ref.startswith(_PER_WORKTREE)):
+    """git's check_refname_format, for the names gi uses: under refs/ and not per worktree; no
+    empty, dot-led or `.lock` component; no `..`, `@{`, control character, space or any of
+    ~^:?*[\\; not ending in `.` (string checks: a regular expression costs ~0.3 ms to compile)."""
+    if (not isinstance(ref, str) or not ref.startswith("refs/") or ref.startswith(_PER_WORKTREE)
+            or ".." in ref or "@{" in ref or ref.endswith(".") or not _BAD_REF_CHARS.isdisjoint(ref)
+            or any(not part or part.startswith(".") or part.endswith(".lock")
+                   for part in ref.split("/"))):
         raise GiError(f"not a shared ref name gi can update: {ref!r}")
 
 
@@ -133,7 +135,7 @@ def _log(paths: RepoPaths, ref: str, old: str | None, new: str, reason: str) -> 
             if not _autocreate(config, name):
                 continue
         config = config if config is not None else read_config(paths)
-        message = _SPACES.sub(" ", reason).strip(" ")
+        message = " ".join(w for w in reason.translate(_BLANKS).split(" ") if w)
         line = f"{old or ZERO_OID} {new} {signature(_committer(config))}"
         line += f"\t{message}\n" if message else "\n"
         _append(log, line.encode("utf-8"))
