@@ -6,8 +6,10 @@ replaces (`git fast-import` + `git update-ref`), at scale.
 A store of ISSUES files in the fanned-out layout (`issues/<h0>/<h1>/<h2>/<id>.yaml`, h = sha1
 of the id) is built with git fast-import, then each way of writing changes one file and moves
 the ref, RUNS times: with every object loose, and again after `git gc`. Also: the same write as
-a whole Python process (start-up, imports, one commit, one ref move), and the import time of
-the modules. Prints one JSON document.
+a whole Python process (start-up, imports, one commit, one ref move) both ways: right after a
+`git gc` (which removes the fan-out directories `objects/xx/`, so a loose write creates up to
+seven again) and once they exist; and the import time of the modules. Prints one JSON
+document.
 """
 
 from __future__ import annotations
@@ -90,6 +92,15 @@ change = {{"issues/0/0/0/gi-x.yaml": sys.argv[2].encode()}}
 new = write_commit(paths, tip, change, "m", ("b", "b@x"))
 assert update_ref(paths, "{REF}", new, tip)
 """
+PROCESS_GIT = f"""
+import sys
+from gitissues.git import find_repo, plumbing, read_ref
+paths = find_repo(sys.argv[1])
+tip = read_ref(paths, "{REF}")
+change = {{"issues/0/0/0/gi-x.yaml": sys.argv[2].encode()}}
+new = plumbing.write_commit(paths, tip, change, "m", ("b", "b@x"))
+assert plumbing.update_ref(paths, "{REF}", new, tip)
+"""
 
 
 def processes(repo: Path, runs: int, env: dict[str, str]) -> dict[str, dict[str, float]]:
@@ -107,6 +118,9 @@ def processes(repo: Path, runs: int, env: dict[str, str]) -> dict[str, dict[str,
         "import_commits_and_refs": timed(lambda: run(ours), runs),
         "process_one_write_in_process": timed(
             lambda: run([sys.executable, "-c", PROCESS, str(repo), str(next(counter))]), runs),
+        "process_one_write_git_plumbing": timed(
+            lambda: run([sys.executable, "-c", PROCESS_GIT, str(repo), str(next(counter))]),
+            runs),
     }
 
 
@@ -137,11 +151,17 @@ def main() -> None:
     try:
         build(repo, args.issues)
         unpack(repo)
+        os.sync()  # the steady state, not the write-back of 10,000 new files
         results["loose"] = writes(repo, args.runs, args.issues)
         subprocess.run(["git", "gc", "-q"], cwd=repo, check=True)
+        os.sync()
         results["after_gc"] = writes(repo, args.runs, args.issues)
         subprocess.run(["git", "gc", "-q"], cwd=repo, check=True)
-        results["process"] = processes(repo, args.runs, env)
+        results["process_right_after_gc"] = processes(repo, args.runs, env)
+        for k in range(256):  # as they are again some hundred writes after a gc
+            (repo / ".git" / "objects" / f"{k:02x}").mkdir(exist_ok=True)
+        os.sync()
+        results["process_fanout_directories_present"] = processes(repo, args.runs, env)
         results["import_ms"] = import_cost(env, args.runs)
         fsck = subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True,
                               text=True)

@@ -112,7 +112,7 @@ class ObjectStore:
         return None
 
     def _from_packs(self, raw: bytes, header_only: bool) -> tuple[str, bytes] | None:
-        for pack in list(self.packs):  # a delta base's lookup may re-scan meanwhile
+        for k, pack in enumerate(self.packs):
             offset = pack.find(raw)
             if offset is None:
                 continue
@@ -120,9 +120,8 @@ class ObjectStore:
                 kind, data = self._packed(pack, offset, header_only)
             except FileNotFoundError:  # gc removed the pack before we mapped it
                 continue
-            if pack in self.packs and self.packs[0] is not pack:  # likely the next one's too
-                self.packs.remove(pack)
-                self.packs.insert(0, pack)
+            if k:  # the next object is most likely in the same pack
+                self.packs.insert(0, self.packs.pop(k))
             return TYPES[kind], data
         return None
 
