@@ -41,8 +41,9 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
     """Move `ref` to `new` only if it still points at `old` (None: only if it does not exist).
     False when another writer moved or holds it (a lost race); other failures raise."""
     _check(ref)
+    old = None if old == ZERO_OID else old  # git's spelling of "must not exist"
     for oid in (new, old) if old is not None else (new,):
-        if not isinstance(oid, str) or not OID_RE.match(oid):
+        if not isinstance(oid, str) or not OID_RE.match(oid) or oid == ZERO_OID:
             raise GiError(f"not an object id: {oid!r}")
     path = paths.commondir / ref
     lock = path.with_name(path.name + ".lock")

@@ -75,6 +75,7 @@ def test_lost_race_when_the_ref_moved(sb):
     before = log_lines(sb, REF)
     assert not update_ref(paths, REF, c, b)
     assert not update_ref(paths, REF, c, None)  # create: it exists already
+    assert not update_ref(paths, REF, c, "0" * 40)  # the same, as git spells it
     assert sb.git("rev-parse", REF) == a
     assert log_lines(sb, REF) == before
     assert not (sb.repo / ".git" / (REF + ".lock")).exists()
@@ -174,7 +175,7 @@ def test_refuses_ref_names_git_would_not_take(sb, name):
 def test_refuses_bad_ids_symbolic_broken_and_clashing_refs(sb):
     paths = find_repo(sb.repo)
     [a] = commits(sb, 1)
-    for new, old in (("HEAD", None), (a, "main"), (a.upper(), None)):
+    for new, old in (("HEAD", None), (a, "main"), (a.upper(), None), ("0" * 40, a)):
         with pytest.raises(GiError):
             update_ref(paths, REF, new, old)
     sb.git("symbolic-ref", "refs/heads/sym", "refs/heads/main")
