@@ -22,7 +22,7 @@ from datetime import datetime
 from gitissues import git, ids, testhooks, timeutil
 from gitissues.errors import NotFound, UsageError
 from gitissues.events import TREE_TOP, Deriver
-from gitissues.git.history import Commit, ObjectStore
+from gitissues.git.history import Commit, History
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def update(store: StoreCore) -> Index:
     top, target = _source(store)
     if _meta(index, "tip") == target:
         return index
-    objects = ObjectStore(store.paths) if target else None
+    objects = History(store.paths) if target else None
     for _ in range(5):
         base = _meta(index, "tip")
         if base == target:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from gitissues import ids, timeutil
 from gitissues.errors import InvalidData
-from gitissues.git.history import Commit, ObjectStore
+from gitissues.git.history import Commit, History
 from gitissues.model import Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -157,7 +157,7 @@ def _paired(changes: list[tuple[str, str | None, str | None]]
 class Deriver:
     """Events of commits, each blob parsed at most once per run."""
 
-    def __init__(self, objects: ObjectStore, top: str, index: Index | None,
+    def __init__(self, objects: History, top: str, index: Index | None,
                  target: str | None) -> None:
         self.objects, self.top, self.index, self.target = objects, top, index, target
         self.parsed: dict[str, Issue | None] = {}

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from gitissues import ids, yamlio
 from gitissues.errors import Conflict, InvalidData
-from gitissues.git import plumbing
+from gitissues.git import commits, plumbing, refs
 from gitissues.merge import Conflict as MergeConflict
 from gitissues.merge import merge_issues, merge_mappings
 from gitissues.model import Issue
 
 if TYPE_CHECKING:
     from gitissues.git import RepoPaths
-    from gitissues.git.history import ObjectStore
+    from gitissues.git.history import History
 
 SETTINGS = "config.yaml"
 Files = dict[str, Any]  # path → bytes, (blob id,) to reuse a blob, or None to remove
@@ -38,7 +38,7 @@ def _by_id(changes: dict[str, str | None]) -> dict[str, tuple[str | None, str | 
     return out
 
 
-def merge_trees(paths: RepoPaths, objects: ObjectStore, base: str | None, ours: str,
+def merge_trees(paths: RepoPaths, objects: History, base: str | None, ours: str,
                 theirs: str, strategy: str) -> tuple[Files, list[MergeConflict]]:
     """The changes to make to `ours`, and the conflicts resolved on the way."""
     top = ids.ISSUES_DIR
@@ -166,7 +166,7 @@ def _without_layout(settings: dict) -> dict:
     return {k: v for k, v in settings.items() if k != "layout"}
 
 
-def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | None,
+def _merge_file(paths: RepoPaths, objects: History, path: str, base: str | None,
                 ours: str, theirs: str, base_file: str | None, my_blob: str, their_blob: str,
                 strategy: str, conflicts: list[MergeConflict]) -> bytes | None:
     """One issue changed on both sides; None keeps ours as it is."""
@@ -197,7 +197,7 @@ def _merge_file(paths: RepoPaths, objects: ObjectStore, path: str, base: str | N
     return merged.to_yaml().encode("utf-8")  # in the base's layout, as the merge driver
 
 
-def _common_first_version(objects: ObjectStore, base: str | None, ours: str, theirs: str,
+def _common_first_version(objects: History, base: str | None, ours: str, theirs: str,
                           issue_id: str) -> dict | None:
     """A file both sides added (the same import on two clones) has no version in the merge
     base; then the fields on which both sides' first versions agree are the common base, so
@@ -267,19 +267,19 @@ def merge_into(paths: RepoPaths, ref: str, theirs: str, strategy: str, actor: st
         if ours is not None and plumbing.is_ancestor(paths, theirs, ours):
             return {"merged": False, "fast_forward": False, "conflicts": []}
         if ours is None or plumbing.is_ancestor(paths, ours, theirs):
-            if plumbing.update_ref(paths, ref, theirs, ours, "gi: fast-forward"):
+            if refs.update_ref(paths, ref, theirs, ours, "gi: fast-forward"):
                 return {"merged": True, "fast_forward": True, "conflicts": []}
             continue
         if objects is None:
-            from gitissues.git.history import ObjectStore
+            from gitissues.git.history import History
 
-            objects = ObjectStore(paths)
+            objects = History(paths)
         changes, conflicts = merge_trees(paths, objects, objects.merge_base(ours, theirs),
                                          ours, theirs, strategy)
-        commit = plumbing.write_commit(paths, ours, changes,
+        commit = commits.write_commit(paths, ours, changes,
                                        merge_message(actor, theirs, conflicts), author,
                                        merged=(theirs,))
-        if plumbing.update_ref(paths, ref, commit, ours, "gi: merge"):
+        if refs.update_ref(paths, ref, commit, ours, "gi: merge"):
             return {"merged": True, "fast_forward": False,
                     "conflicts": [c.to_json() for c in conflicts]}
         time.sleep(random.uniform(0, 0.01))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 Commit = namedtuple("Commit", "id parents message time author")
 
 
-class ObjectStore:
+class History:
     """pygit2 access to the objects and refs of one repository."""
 
     def __init__(self, paths: RepoPaths) -> None:

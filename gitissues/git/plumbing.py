@@ -1,29 +1,17 @@
-"""Objects and refs through git's own plumbing: list and diff trees, read blobs, write a commit,
-move a ref by compare-and-swap.
-
-A single-issue change must stay cheap (agents make thousands), and importing pygit2 alone costs
-~70 ms here, so the hot paths use the system `git`: `fast-import` builds the new trees and the
-commit from the parent's tree in one process (and writes them as one small pack, not five loose
-objects), and `update-ref NEW OLD` is git's own compare-and-swap, the same lock protocol that
-`git update-ref`, `git pack-refs` and every other writer of the ref obey.
+"""Trees and blobs in bulk through git's own plumbing: list and diff trees, read many objects
+at once (`cat-file --batch`), for catching the index up with the store. A single change is
+written in-process instead (`commits`, `refs`: no process at all).
 """
 
 from __future__ import annotations
 
-import re
-import time
-
 from gitissues.errors import GiError, InvalidData
-from gitissues.git import OID_RE, ZERO_OID, RepoPaths, run
+from gitissues.git import OID_RE, RepoPaths, run
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
-SCRATCH_REF = "refs/issue-facade/scratch"  # named in fast-import's stream, never written
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
-_SAFE_NAME = re.compile(r"[<>\n\r\0]")
-BLOB_MODE = "100644"
 
 
 class Missing(InvalidData):
@@ -128,88 +116,6 @@ def blob_at(paths: RepoPaths, commit: str | None, path: str) -> bytes | None:
     if commit is None:
         return None
     return read_objects(paths, [f"{_oid(commit)}:{path}"])[f"{commit}:{path}"]
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-def _data(payload: bytes) -> bytes:
-    return b"data %d\n" % len(payload) + payload + b"\n"
-
-
-def write_commit(paths: RepoPaths, parent: str | None,
-                 changes: Mapping[str, bytes | tuple[str] | None], message: str,
-                 author: tuple[str, str], merged: Iterable[str] = ()) -> str:
-    """A commit on `parent` (None: a root commit) with files set (bytes), moved in from an
-    existing blob (`(blob_id,)`) or removed (None); `merged` adds parents. Returns its id;
-    no ref moves (see `update_ref`)."""
-    name = _SAFE_NAME.sub("", author[0]).strip() or "gi"
-    email = _SAFE_NAME.sub("", author[1]).strip() or "gi@issue-facade.invalid"
-    stamp = f"{name} <{email}> {int(time.time())} +0000".encode()
-    parts = [b"feature done\n", b"reset %s\n\n" % SCRATCH_REF.encode(),
-             b"commit %s\nmark :1\n" % SCRATCH_REF.encode(),
-             b"author " + stamp + b"\n", b"committer " + stamp + b"\n",
-             _data(message.encode("utf-8"))]
-    if parent is not None:
-        parts.append(b"from %s\n" % _oid(parent).encode())
-    parts += [b"merge %s\n" % _oid(m).encode() for m in merged]
-    for path, content in sorted(changes.items()):
-        if not _SAFE_PATH.match(path):
-            raise GiError(f"refusing to write an unsafe store path: {path!r}")
-        if content is None:
-            parts.append(b"D %s\n" % path.encode())
-        elif isinstance(content, tuple):
-            parts.append(b"M %s %s %s\n" % (BLOB_MODE.encode(), _oid(content[0]).encode(),
-                                            path.encode()))
-        else:
-            parts.append(b"M %s inline %s\n" % (BLOB_MODE.encode(), path.encode()))
-            parts.append(_data(content))
-    parts += [b"\nget-mark :1\n", b"reset %s\n\n" % SCRATCH_REF.encode(), b"done\n"]
-    stream = b"".join(parts)
-    for attempt in range(8):
-        code, out, err = _fast_import(paths, stream)
-        if code == 0 and OID_RE.match(out):
-            return out
-        # two processes writing the very same objects at once (two syncs computing one
-        # merge) make the very same pack: the second finds the first's .keep file
-        if "keep file" not in err or attempt == 7:
-            raise GiError(f"git fast-import failed: {err or out}")
-        time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def _fast_import(paths: RepoPaths, stream: bytes) -> tuple[int, str, str]:
-    """One `git fast-import` run; a crash report it leaves in the git directory is removed
-    (the error is reported to the caller instead)."""
-    import os
-    import subprocess
-
-    # fastimport.unpackLimit=1: keep the objects as one small pack (five loose files otherwise)
-    proc = subprocess.Popen(["git", "-c", "fastimport.unpackLimit=1", "fast-import", "--quiet",
-                             "--date-format=raw"], cwd=paths.worktree, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ)
-    out, err = proc.communicate(stream)
-    if proc.returncode != 0:
-        for folder in {paths.gitdir, paths.commondir}:
-            (folder / f"fast_import_crash_{proc.pid}").unlink(missing_ok=True)
-    return (proc.returncode, out.decode(errors="replace").strip(),
-            err.decode(errors="replace").strip())
-
-
-_LOST_RACE = ("cannot lock ref", "file exists", "reference already exists", "but expected")
-
-
-def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
-               reason: str = "gi: update store") -> bool:
-    """Move `ref` to `new` only if it still points at `old` (None: only if it does not exist).
-    False when another writer moved or holds it (a lost race); other failures raise."""
-    proc = run(paths, "update-ref", "-m", reason, ref, _oid(new), _oid(old) if old else ZERO_OID,
-               check=False)
-    if proc.returncode == 0:
-        return True
-    err = proc.stderr.strip()
-    if any(s in err.lower() for s in _LOST_RACE):
-        return False
-    raise GiError(f"cannot update {ref}: {err}")
 
 
 def delete_ref(paths: RepoPaths, ref: str, old: str | None = None) -> bool:

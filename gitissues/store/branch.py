@@ -21,7 +21,7 @@ from functools import cached_property
 
 from gitissues import git, ids, testhooks, yamlio
 from gitissues.errors import Conflict, GiError
-from gitissues.git import plumbing
+from gitissues.git import commits, plumbing, refs
 from gitissues.model import Issue
 from gitissues.store.backend import REF, Change, encoded
 from gitissues.store.branch_read import (
@@ -73,7 +73,7 @@ class BranchBackend:
         tip = git.read_ref(self.paths, REF)
         if tip is None:
             remote = git.read_ref(self.paths, "refs/remotes/origin/issue-facade")
-            if remote and plumbing.update_ref(self.paths, REF, remote, None,
+            if remote and refs.update_ref(self.paths, REF, remote, None,
                                               "gi: store branch from origin"):
                 return remote
             tip = git.read_ref(self.paths, REF)
@@ -196,7 +196,7 @@ class BranchBackend:
     def publish(self, index: Index, prepared: Prepared) -> bool:
         """Move the ref to the prepared commit (compare-and-swap); False if it moved."""
         assert prepared.commit is not None
-        if not plumbing.update_ref(self.paths, REF, prepared.commit, prepared.tip):
+        if not refs.update_ref(self.paths, REF, prepared.commit, prepared.tip):
             return False
         self._after_write(index, prepared.tip, prepared.commit, prepared.change,
                           prepared.files)
@@ -229,7 +229,7 @@ class BranchBackend:
                 return Prepared(tip, None, change, files)
             testhooks.pause("BEFORE_COMMIT")
             try:
-                new = plumbing.write_commit(self.paths, tip, files, change.message(),
+                new = commits.write_commit(self.paths, tip, files, change.message(),
                                             self._author(change))
             except GiError:
                 if tip is not None and not plumbing.commit_exists(self.paths, tip):
@@ -286,9 +286,9 @@ class BranchBackend:
             change, files = build(tip, self.settings_at(tip))
             if not files:
                 return False
-            new = plumbing.write_commit(self.paths, tip, files, change.message(),
+            new = commits.write_commit(self.paths, tip, files, change.message(),
                                         ("gi", "gi@issue-facade.invalid"))
-            if plumbing.update_ref(self.paths, REF, new, tip):
+            if refs.update_ref(self.paths, REF, new, tip):
                 self.refresh(index)
                 return True
             _backoff(0.01)
@@ -311,7 +311,7 @@ class BranchBackend:
         data = yamlio.emit(settings).encode()
         for attempt in range(MAX_ATTEMPTS):
             prepared = self._build_commit(None, lambda tip, _s: (change, {SETTINGS_FILE: data}))
-            if prepared.commit is None or plumbing.update_ref(self.paths, REF, prepared.commit,
+            if prepared.commit is None or refs.update_ref(self.paths, REF, prepared.commit,
                                                               prepared.tip):
                 return
             _backoff(min(0.002 * (attempt + 1), 0.05))

@@ -175,14 +175,3 @@ def test_a_missing_tip_behind_a_fresh_index_fails_a_write_with_exit_5(lost_tip):
     r = sb.gi("create", "Two", "--json")
     assert r.code == 5, r
     assert sb.store_tip() == tip
-
-
-def test_a_failed_commit_leaves_no_fast_import_crash_report(sandbox):
-    from gitissues import git
-    from gitissues.git import plumbing
-
-    sb = sandbox
-    sb.create("One")
-    code, _, err = plumbing._fast_import(git.find_repo(sb.repo), b"bogus command\n")
-    assert code != 0 and "bogus" in err
-    assert not list((sb.repo / ".git").glob("fast_import_crash_*"))

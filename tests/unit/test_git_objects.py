@@ -13,9 +13,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+from gitref import fast_import_commit
 
 from gitissues.errors import GiError, InvalidData
-from gitissues.git import find_repo, plumbing
+from gitissues.git import find_repo
 from gitissues.git.commits import (
     TreeEntry,
     parse_commit,
@@ -459,7 +460,7 @@ def test_same_result_as_fast_import_for_clashing_paths(sb):
     for changes in ({"d": b"file now", "f/z": None}, {"d": None, "d/x": b"new"},
                     {"f/z": b"dir now", "g": None, "g/h/i": None}, {"d/x/y": None, "q": None}):
         ours = write_commit(repo, tip, changes, "m", AUTHOR)
-        theirs = plumbing.write_commit(repo, tip, changes, "m", AUTHOR)
+        theirs = fast_import_commit(repo, tip, changes, "m", AUTHOR)
         trees = sb.git("rev-parse", f"{ours}^{{tree}}", f"{theirs}^{{tree}}").split()
         assert trees[0] == trees[1], changes
 

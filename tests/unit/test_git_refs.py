@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -192,7 +193,9 @@ def test_refuses_bad_ids_symbolic_broken_and_clashing_refs(sb):
 
 WORKER = r"""
 import sys
-from gitissues.git import find_repo, plumbing, read_ref
+sys.path.insert(0, sys.argv[5])  # tests/, for gitref
+from gitref import fast_import_commit, git_update_ref
+from gitissues.git import find_repo, read_ref
 from gitissues.git.commits import parse_commit, parse_tree, write_commit
 from gitissues.git.objects import ObjectStore
 from gitissues.git.refs import update_ref
@@ -209,8 +212,8 @@ while done < n:
     count = int(store.read(blob)[1])
     changes = {"counter": b"%d\n" % (count + 1)}
     if how == "git":
-        new = plumbing.write_commit(paths, tip, changes, f"+1 by {how} {me}", ("w", "w@x"))
-        moved = plumbing.update_ref(paths, ref, new, tip)
+        new = fast_import_commit(paths, tip, changes, f"+1 by {how} {me}", ("w", "w@x"))
+        moved = git_update_ref(paths, ref, new, tip)
     else:
         new = write_commit(paths, tip, changes, f"+1 by {how} {me}", ("w", "w@x"),
                            store=store)
@@ -235,7 +238,9 @@ def race(sb, workers: list[str], n: int, pack_refs: bool) -> None:
     packer = threading.Thread(target=pack_loop)
     if pack_refs:
         packer.start()
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(sb.repo), str(n), how, str(k)],
+    tests = str(Path(__file__).resolve().parents[1])
+    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(sb.repo), str(n), how, str(k),
+                               tests],
                               env={**os.environ, **sb.env}, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
              for k, how in enumerate(workers)]

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from gitissues import ids, yamlio
-from gitissues.git import find_repo, plumbing, run
-from gitissues.git.history import ObjectStore
+from gitissues.git import commits, find_repo, plumbing, run
+from gitissues.git.history import History
 from gitissues.model import Issue
 from gitissues.storemerge import SETTINGS, merge_trees
 
@@ -35,14 +35,14 @@ class Store:
                          for d in issues}
         if settings is not None:
             changes[SETTINGS] = yamlio.emit(settings).encode()
-        commit = plumbing.write_commit(self.paths, parent, changes, "c", AUTHOR)
+        commit = commits.write_commit(self.paths, parent, changes, "c", AUTHOR)
         # a fixed commit time, so that "the later change of the settings" is known
         return _retime(self.paths, commit, when)
 
     def merge(self, base: str, ours: str, theirs: str, strategy: str = "merge"):
-        changes, conflicts = merge_trees(self.paths, ObjectStore(self.paths), base, ours,
+        changes, conflicts = merge_trees(self.paths, History(self.paths), base, ours,
                                          theirs, strategy)
-        commit = plumbing.write_commit(self.paths, ours, changes, "m", AUTHOR, merged=(theirs,))
+        commit = commits.write_commit(self.paths, ours, changes, "m", AUTHOR, merged=(theirs,))
         return run(self.paths, "rev-parse", f"{commit}^{{tree}}").stdout.strip(), conflicts
 
     def file(self, tree: str, path: str) -> bytes:
