@@ -115,7 +115,7 @@ def _settings_at(paths: RepoPaths, commit: str | None) -> dict:
 
 
 def _settings_file(paths: RepoPaths, commit: str | None) -> tuple[bytes | None, dict]:
-    data = plumbing.blob_at(paths, commit, SETTINGS) if commit else None
+    data = commits.read_path(paths, commit, SETTINGS) if commit else None
     try:
         loaded = yamlio.load_fast(data.decode("utf-8"), SETTINGS) if data else {}
     except (InvalidData, UnicodeDecodeError):
@@ -180,7 +180,7 @@ def _merge_file(paths: RepoPaths, objects: History, path: str, base: str | None,
         other = Issue.from_yaml(other_raw.decode("utf-8"), path)
     except (InvalidData, UnicodeDecodeError):
         return None
-    raw_base = plumbing.blob_at(paths, base, base_file) if base and base_file else None
+    raw_base = commits.read_path(paths, base, base_file) if base and base_file else None
     old: Issue | dict | None = None
     if raw_base is not None:
         try:

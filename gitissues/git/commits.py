@@ -177,6 +177,30 @@ def _read(store: ObjectStore, oid: str, kind: str) -> bytes:
     return data
 
 
+def read_path(paths: RepoPaths, commit: str | None, path: str,
+              store: ObjectStore | None = None) -> bytes | None:
+    """The blob at `path` in `commit` (None: no commit, no such file, or not a file), read
+    in-process: a settings or issue file without starting git."""
+    if commit is None:
+        return None
+    own = store is None
+    if store is None:
+        store = ObjectStore(paths)
+    try:
+        oid = parse_commit(_read(store, commit, "commit")).tree
+        for name in path.split("/"):
+            entry = next((e for e in parse_tree(_read(store, oid, "tree")) if e.name == name),
+                         None)
+            if entry is None:
+                return None
+            oid = entry.oid
+        kind, data = store.read(oid)
+        return data if kind == "blob" else None
+    finally:
+        if own:
+            store.close()
+
+
 def signature(author: tuple[str, str], when: int | None = None) -> str:
     """`name <email> <unix time> +0000`, without the characters that would break the line."""
     name = author[0].translate(_IDENT_DROP).strip() or "gi"

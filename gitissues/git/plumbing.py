@@ -111,13 +111,6 @@ def read_objects(paths: RepoPaths, names: Iterable[str]) -> dict[str, bytes | No
     return out
 
 
-def blob_at(paths: RepoPaths, commit: str | None, path: str) -> bytes | None:
-    """The file `path` in `commit` (None: no commit, or no such file)."""
-    if commit is None:
-        return None
-    return read_objects(paths, [f"{_oid(commit)}:{path}"])[f"{commit}:{path}"]
-
-
 def delete_ref(paths: RepoPaths, ref: str, old: str | None = None) -> bool:
     args = ["update-ref", "-d", ref] + ([_oid(old)] if old else [])
     return run(paths, *args, check=False).returncode == 0

@@ -98,7 +98,7 @@ class BranchBackend:
                     if index.meta("token") == tip:
                         text = index.meta("settings") or ""
             data = (text.encode() if text is not None
-                    else plumbing.blob_at(self.paths, tip, SETTINGS_FILE))
+                    else commits.read_path(self.paths, tip, SETTINGS_FILE))
             self._settings_cache = (tip, parse_settings(data))
         return dict(self._settings_cache[1])
 

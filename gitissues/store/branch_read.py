@@ -8,7 +8,7 @@ import os
 
 from gitissues import ids, yamlio
 from gitissues.errors import InvalidData
-from gitissues.git import plumbing
+from gitissues.git import commits, plumbing
 from gitissues.model import Issue
 from gitissues.store.index import Index
 
@@ -89,7 +89,7 @@ class BranchSnapshot:
         if _blob_of(issue) != blob:
             # not a file in gi's own layout (hand-written, or from an older gi): edit the real
             # text, round trip, so that its comments and formatting survive
-            raw = plumbing.blob_at(self.paths, self.tip, path)
+            raw = commits.read_path(self.paths, self.tip, path)
             if raw is None:
                 raise StaleSnapshot
             issue = Issue.from_yaml(raw.decode("utf-8"), path)

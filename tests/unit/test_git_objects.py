@@ -487,3 +487,19 @@ def test_importing_starts_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_read_path_finds_a_file_as_git_show_does(sb):
+    from gitissues.git.commits import read_path
+
+    repo = find_repo(sb.repo)
+    tip = write_commit(repo, None, {"a/b/c.yaml": b"deep\n", "top.yaml": b"top\n"}, "m", AUTHOR)
+    assert read_path(repo, tip, "a/b/c.yaml") == b"deep\n"
+    assert read_path(repo, tip, "top.yaml") == b"top\n"
+    assert read_path(repo, tip, "a/b") is None  # a tree, not a file
+    assert read_path(repo, tip, "a/x.yaml") is None
+    assert read_path(repo, None, "top.yaml") is None
+    sb.git("update-ref", "refs/heads/t", tip)
+    sb.git("gc", "-q")
+    shown = sb.git("show", f"{tip}:a/b/c.yaml").encode() + b"\n"
+    assert read_path(repo, tip, "a/b/c.yaml") == shown  # from the pack now
