@@ -11,17 +11,17 @@ if this one dies after the remote accepted it.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Iterable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
 
 from gitissues import testhooks, timeutil
 from gitissues.errors import Conflict, NotFound, UsageError
 from gitissues.model import Claim, Issue
 
+TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from datetime import timedelta
+    from typing import Any
+
     from gitissues.store.backend import Change, Snapshot
     from gitissues.store.core import StoreCore
 
@@ -41,12 +41,13 @@ def _ttl(store: StoreCore, ttl: str | None) -> timedelta:
 
 
 def _remote(store: StoreCore, remote: str | None) -> str | None:
-    """The remote that arbitrates claims: `--remote [NAME]`, else config `claims.remote`."""
+    """The remote that arbitrates claims: `--remote [NAME]`, else config `claims.remote`
+    (sync, and the merge code it brings, is imported only when there is one)."""
+    if remote is None and not _setting(store, "remote"):
+        return None
     from gitissues.sync import remote_name
 
-    if remote is not None:
-        return remote_name(store, remote or None)
-    return remote_name(store, None) if _setting(store, "remote") else None
+    return remote_name(store, remote or None)
 
 
 def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
@@ -188,6 +189,9 @@ def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
 
 def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
                     remote: str) -> tuple[Change, str | None]:
+    import random
+    import time
+
     from gitissues import sync
 
     backend: Any = store.backend

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 
 REF = "refs/heads/issue-facade"
+SETTINGS_FILE = "config.yaml"  # branch mode: the settings, beside issues/ on REF
 MAX_TRAILER_IDS = 50
 # Anything that could end a line in a commit message (git, `git interpret-trailers`, editors)
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")

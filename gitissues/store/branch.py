@@ -19,25 +19,20 @@ from collections import namedtuple
 from collections.abc import Callable
 from functools import cached_property
 
-from gitissues import git, ids, testhooks, yamlio
-from gitissues.errors import Conflict, GiError
-from gitissues.git import commits, plumbing, refs
-from gitissues.model import Issue
-from gitissues.store.backend import REF, Change, encoded
-from gitissues.store.branch_read import (
-    SETTINGS_FILE,
-    BranchSnapshot,
-    StaleSnapshot,
-    parse_files,
-    parse_settings,
-)
+from gitissues import git, ids
+from gitissues.errors import Conflict
+from gitissues.store.backend import REF, SETTINGS_FILE, Change
 from gitissues.store.copy import COPY_DIR, Copies
-from gitissues.store.index import Index
-from gitissues.store.upkeep import LockWatch, Pending, maybe_gc
+from gitissues.store.upkeep import Pending
+
+# What only a write or a catch-up of the index needs (the git object store, the ref update,
+# the YAML of a file) is imported by the method that needs it: a read whose index is fresh
+# loads none of it.
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from gitissues.store.backend import Snapshot
+    from gitissues.store.index import Index
 
 MAX_ATTEMPTS = 200
 
@@ -73,6 +68,8 @@ class BranchBackend:
         tip = git.read_ref(self.paths, REF)
         if tip is None:
             remote = git.read_ref(self.paths, "refs/remotes/origin/issue-facade")
+            from gitissues.git import refs
+
             if remote and refs.update_ref(self.paths, REF, remote, None,
                                               "gi: store branch from origin"):
                 return remote
@@ -92,13 +89,19 @@ class BranchBackend:
         """The settings file at `tip`: from the index when it reflects `tip` (a write then
         starts no extra git process), else from git."""
         if self._settings_cache is None or self._settings_cache[0] != tip:
+            from gitissues.store.branch_read import parse_settings
+
             text = None
             if index is not None:
                 with index.reading():
                     if index.meta("token") == tip:
                         text = index.meta("settings") or ""
-            data = (text.encode() if text is not None
-                    else commits.read_path(self.paths, tip, SETTINGS_FILE))
+            if text is not None:
+                data = text.encode()
+            else:
+                from gitissues.git import commits
+
+                data = commits.read_path(self.paths, tip, SETTINGS_FILE)
             self._settings_cache = (tip, parse_settings(data))
         return dict(self._settings_cache[1])
 
@@ -113,6 +116,10 @@ class BranchBackend:
 
     def _catch_up(self, index: Index, tip: str | None, force: bool = False) -> None:
         """Inside the index's write lock: move the index and every copy to `tip`."""
+        from gitissues.git import plumbing
+        from gitissues.model import Issue
+        from gitissues.store.branch_read import parse_files
+
         old = index.meta("token")
         changes: dict[str, str | None] = {}
         if old != tip or force:
@@ -150,6 +157,8 @@ class BranchBackend:
 
     def _sync_copies(self, old: str | None, tip: str | None,
                      delta: dict[str, bytes | None], force: bool = False) -> None:
+        from gitissues.git import plumbing
+
         if tip is not None:
             git.ensure_excluded(self.paths, f"/{COPY_DIR}/")
         self.copies.sync_all(
@@ -164,6 +173,8 @@ class BranchBackend:
     # --- writing ------------------------------------------------------------------------------
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
+        from gitissues.store.upkeep import LockWatch
+
         waiting = LockWatch(self.paths.commondir / (REF + ".lock"))
         prepared = None
         for attempt in range(MAX_ATTEMPTS):
@@ -179,6 +190,10 @@ class BranchBackend:
     def prepare(self, index: Index, fn: Callable[[Snapshot], Change]) -> Prepared:
         """Compute the change on the current tip and write its commit; no ref moves (the
         remote claims push it before the local ref takes it)."""
+        from gitissues import yamlio
+        from gitissues.store.backend import encoded
+        from gitissues.store.branch_read import BranchSnapshot
+
         def build(tip: str | None, settings: dict) -> tuple[Change, dict[str, bytes | None]]:
             snap = BranchSnapshot(self.paths, index, tip, settings)
             change = fn(snap)
@@ -196,6 +211,8 @@ class BranchBackend:
     def publish(self, index: Index, prepared: Prepared) -> bool:
         """Move the ref to the prepared commit (compare-and-swap); False if it moved."""
         assert prepared.commit is not None
+        from gitissues.git import refs
+
         if not refs.update_ref(self.paths, REF, prepared.commit, prepared.tip):
             return False
         self._after_write(index, prepared.tip, prepared.commit, prepared.change,
@@ -211,6 +228,11 @@ class BranchBackend:
                       ) -> Prepared:
         """Write the commit that `build(tip, settings)` describes on the current tip. Without
         an index (a settings write) nothing is read from it and the layout stays as it is."""
+        from gitissues import testhooks
+        from gitissues.errors import GiError
+        from gitissues.git import commits, plumbing
+        from gitissues.store.branch_read import StaleSnapshot
+
         for _ in range(MAX_ATTEMPTS):
             tip = self.tip()
             if index is not None:
@@ -248,6 +270,9 @@ class BranchBackend:
 
     def _after_write(self, index: Index, old: str | None, new: str, change: Change,
                      files: dict[str, bytes | None]) -> None:
+        from gitissues.git import plumbing
+        from gitissues.store.upkeep import maybe_gc
+
         with index.writing():
             tip = self.tip()
             if index.meta("token") != old or tip != new:
@@ -267,6 +292,9 @@ class BranchBackend:
     def migrate(self, index: Index) -> bool:
         """Move every issue file to the current layout, in one commit (`Gi-Op: migrate`);
         False when there was nothing to move."""
+        from gitissues import yamlio
+        from gitissues.git import commits, plumbing, refs
+
         def build(tip: str | None, settings: dict) -> tuple[Change, dict[str, bytes | None]]:
             change = Change(op="migrate", actor="gi", summary=f"store layout {ids.LAYOUT}")
             if tip is None:
@@ -307,6 +335,9 @@ class BranchBackend:
         return self._author(Change(op="", actor=actor, summary=""))
 
     def write_settings(self, settings: dict, actor: str) -> None:
+        from gitissues import yamlio
+        from gitissues.git import refs
+
         change = Change(op="config", actor=actor, summary="update settings")
         data = yamlio.emit(settings).encode()
         for attempt in range(MAX_ATTEMPTS):

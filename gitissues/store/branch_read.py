@@ -8,15 +8,15 @@ import os
 
 from gitissues import ids, yamlio
 from gitissues.errors import InvalidData
-from gitissues.git import commits, plumbing
+from gitissues.git import plumbing
 from gitissues.model import Issue
+from gitissues.store.backend import SETTINGS_FILE
 from gitissues.store.index import Index
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from gitissues.git import RepoPaths
 
-SETTINGS_FILE = "config.yaml"
 PARALLEL_PARSE_AT = 2000
 
 
@@ -89,6 +89,8 @@ class BranchSnapshot:
         if _blob_of(issue) != blob:
             # not a file in gi's own layout (hand-written, or from an older gi): edit the real
             # text, round trip, so that its comments and formatting survive
+            from gitissues.git import commits
+
             raw = commits.read_path(self.paths, self.tip, path)
             if raw is None:
                 raise StaleSnapshot
