@@ -17,6 +17,27 @@ if TYPE_CHECKING:
 MAX_LIMIT = 2**62  # SQLite integers are 64-bit; anything larger means "all" anyway
 
 
+def _translate_once() -> None:
+    """argparse passes each message it makes through `gettext.gettext` (a parser makes several
+    even when nothing is printed), and every such call looks the catalogue up again: it imports
+    `locale` (~1.5 ms) and stats the locale directories. Look it up once, with the same domain
+    and directory gettext would use; where that directory does not exist there is no catalogue
+    (and no `locale` import): the messages stay as written, as gettext would leave them."""
+    import gettext
+
+    domain = gettext.textdomain()
+    localedir = gettext.bindtextdomain(domain)
+    if os.path.isdir(localedir):
+        found = gettext.translation(domain, localedir, fallback=True)
+    else:
+        found = gettext.NullTranslations()
+    argparse._ = found.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = found.ngettext  # type: ignore[attr-defined]
+
+
+_translate_once()
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the epilogs' line breaks. argparse's own width lookup imports shutil (~3 ms), and
     every parser builds a formatter though help is rarely printed."""
