@@ -7,7 +7,6 @@ when there is one so that comments, key order, formatting and unknown keys survi
 
 from __future__ import annotations
 
-import copy
 import re
 
 from gitissues import ids, timeutil, yamlio
@@ -121,11 +120,11 @@ class Issue(_Record):
             "parent": self.parent, "depends_on": list(self.depends_on), "author": self.author,
             "created": self.created, "updated": self.updated, "closed": self.closed,
             "claim": self.claim.to_dict() if self.claim else None,
-            "agent": copy.deepcopy(self.agent), "links": copy.deepcopy(self.links),
-            "remote": copy.deepcopy(self.remote), "body": self.body,
+            "agent": _copied(self.agent), "links": _copied(self.links),
+            "remote": _copied(self.remote), "body": self.body,
             "comments": [c.to_dict() for c in self.comments],
         }
-        d.update(copy.deepcopy(self.extra))
+        d.update(_copied(self.extra))
         return d
 
     def to_json(self) -> dict[str, Any]:
@@ -184,7 +183,27 @@ class Issue(_Record):
             self.status = "open"
 
     def copy(self) -> Issue:
+        import copy
+
         return copy.deepcopy(self)
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """A deep copy of a JSON-like value (what `to_dict` hands out); anything else goes to
+    `copy.deepcopy`. (The copy module, with weakref, costs every `gi` ~1 ms to import.)"""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is list:
+        return [_copied(v) for v in value]
+    if kind in _ATOMS:
+        return value
+    import copy
+
+    return copy.deepcopy(value)
 
 
 def _canonical(text: str, where: str) -> bool:

@@ -4,7 +4,6 @@ killed writer left, and packing the object store the way git does after its own 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from pathlib import Path
@@ -92,9 +91,10 @@ class Pending:
 
 def tracking_tips(paths: git.RepoPaths) -> list[str]:
     """Commits of every remote's store branch as last fetched or pushed."""
-    names = set()
-    with contextlib.suppress(OSError):
+    try:
         names = {e.name for e in os.scandir(paths.commondir / "refs" / "remotes")}
+    except OSError:
+        names = set()
     try:
         with open(paths.commondir / "packed-refs") as f:
             for line in f:
@@ -120,6 +120,7 @@ def maybe_gc(paths: git.RepoPaths) -> None:
         return
     if packs <= GC_PACKS and loose <= GC_LOOSE:
         return
+    import contextlib
     import subprocess
 
     with contextlib.suppress(OSError):
