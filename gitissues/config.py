@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from gitissues import config_keys
 from gitissues.config_files import user_config_path
 from gitissues.config_keys import ConfigError
+from gitissues.config_keys import get_dotted as get_dotted  # (re-exported)
 
 TYPE_CHECKING = False  # typing and dataclasses cost ms to import: `gi whoami` loads this
 if TYPE_CHECKING:
@@ -80,23 +81,7 @@ def _secret_refused(secret: str, user_config: str | Path | None) -> ConfigError:
     )
 
 
-# --- dotted keys ---------------------------------------------------------------------------
-
-_MISSING = object()
-
-
-def get_dotted(data: Any, key: str, default: Any = None) -> Any:
-    """`get_dotted(d, "a.b")` is `d["a"]["b"]`; a literal `"a.b"` key is honoured too."""
-    if not isinstance(data, Mapping):
-        return default
-    if key in data:
-        return data[key]
-    for i, char in enumerate(key):
-        if char == "." and isinstance(data.get(key[:i]), Mapping):
-            found = get_dotted(data[key[:i]], key[i + 1 :], _MISSING)
-            if found is not _MISSING:
-                return found
-    return default
+# --- dotted keys (get_dotted lives in config_keys: every write reads agent.type with it) -----
 
 
 def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:

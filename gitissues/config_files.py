@@ -9,38 +9,46 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
-from gitissues import config_keys, yamlio
+from gitissues import config_keys, fs, yamlio
 from gitissues.config_keys import ConfigError
 from gitissues.errors import InvalidData
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 MAX_FILE_BYTES = 1 << 20
-_USER_CACHE: dict[Path, tuple[tuple[int, int], dict]] = {}
+_USER_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}
+
+
+def user_config_file(env: Mapping[str, str]) -> str:
+    """`$XDG_CONFIG_HOME/issue-facade/config.yaml`, else under `$HOME/.config` (XDG spec:
+    a relative XDG_CONFIG_HOME is ignored). A string: every write reads it (pathlib costs
+    each `gi` ~4 ms to import)."""
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        base = xdg
+    else:
+        home = env.get("HOME")
+        base = os.path.join(home if home else fs.expand_home("~"), ".config")
+    return fs.normal_path(os.path.join(base, "issue-facade", "config.yaml"))
 
 
 def user_config_path(env: Mapping[str, str]) -> Path:
-    """`$XDG_CONFIG_HOME/issue-facade/config.yaml`, else under `$HOME/.config` (XDG spec:
-    a relative XDG_CONFIG_HOME is ignored)."""
-    xdg = env.get("XDG_CONFIG_HOME", "")
-    if xdg and os.path.isabs(xdg):
-        base = Path(xdg)
-    else:
-        home = env.get("HOME")
-        base = (Path(home) if home else Path.home()) / ".config"
-    return base / "issue-facade" / "config.yaml"
+    """`user_config_file` as a `Path`."""
+    from pathlib import Path
+
+    return Path(user_config_file(env))
 
 
-def load_user_config(env: Mapping[str, str]) -> tuple[Path, dict]:
+def read_user_config(env: Mapping[str, str]) -> tuple[str, dict]:
     """The user config file and its contents, cached per process by mtime and size (every
     write asks for the identity)."""
-    path = user_config_path(env)
+    path = user_config_file(env)
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return path, {}
     stamp = (st.st_mtime_ns, st.st_size)
@@ -51,12 +59,21 @@ def load_user_config(env: Mapping[str, str]) -> tuple[Path, dict]:
     return path, config_keys.clone(cached[1])
 
 
+def load_user_config(env: Mapping[str, str]) -> tuple[Path, dict]:
+    """`read_user_config` with the file as a `Path`."""
+    from pathlib import Path
+
+    path, data = read_user_config(env)
+    return Path(path), data
+
+
 def load_yaml_file(path: str | Path) -> dict[str, Any]:
     """A settings file as a dict: missing → `{}`; unreadable, too large, malformed or using
     aliases → ConfigError naming the file (and line)."""
-    path = Path(path)
+    path = fs.normal_path(os.fspath(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
@@ -108,6 +125,8 @@ def _plain(value: Any) -> bool:
 
 def save_user_text(path: str | Path, text: str) -> None:
     """`save_user_config` for text the user wrote (`gi config edit`): comments survive."""
+    from pathlib import Path
+
     path = Path(path)
     if path.is_symlink():
         path = path.resolve()
@@ -131,6 +150,8 @@ def backup_file(path: str | Path, stamp: str) -> Path | None:
     """Copy `path` to `<path>.bak-<stamp>` (mode 0600: it may hold secrets) before it is
     replaced; None when there is nothing to keep. A second backup in the same second gets
     a counter rather than overwriting the first."""
+    from pathlib import Path
+
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from fnmatch import fnmatchcase
 
 TYPE_CHECKING = False  # typing (and dataclasses) cost ms to import; `gi prime` loads this
 if TYPE_CHECKING:
@@ -127,6 +126,25 @@ def masked_tree(value: Any, secret: bool = False) -> Any:
     if secret and value is not None:
         return mask(str(value))
     return value
+
+
+# --- dotted keys -----------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def get_dotted(data: Any, key: str, default: Any = None) -> Any:
+    """`get_dotted(d, "a.b")` is `d["a"]["b"]`; a literal `"a.b"` key is honoured too."""
+    if not isinstance(data, Mapping):
+        return default
+    if key in data:
+        return data[key]
+    for i, char in enumerate(key):
+        if char == "." and isinstance(data.get(key[:i]), Mapping):
+            found = get_dotted(data[key[:i]], key[i + 1 :], _MISSING)
+            if found is not _MISSING:
+                return found
+    return default
 
 
 # --- known settings ------------------------------------------------------------------------
@@ -250,6 +268,8 @@ def known(key: str) -> Known | None:
     """The entry for `key`: an exact name first, then a `*` pattern."""
     if key in KNOWN:
         return KNOWN[key]
+    from fnmatch import fnmatchcase
+
     return next((k for p, k in KNOWN.items() if "*" in p and fnmatchcase(key, p)), None)
 
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 
 from gitissues import git
-from gitissues.config_keys import CONTROL_CHARS, MAX_LINE
+from gitissues.config_keys import CONTROL_CHARS, MAX_LINE, get_dotted
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -55,14 +55,13 @@ def _from_config(key: str, settings: Settings,
     """`key` in the repository settings, else in the user config (a broken user file is
     ignored here: `gi config show` reports it, writes should not fail over it)."""
     from gitissues import config_files
-    from gitissues.config import get_dotted
 
     data = settings() if callable(settings) else settings
     value = _clean(get_dotted(data or {}, key), f"repository settings {key}")
     if value:
         return value, "repo:config.yaml"
     try:
-        path, user = config_files.load_user_config(env)
+        path, user = config_files.read_user_config(env)
     except Exception:
         return None
     value = _clean(get_dotted(user, key), f"{path}: {key}")

@@ -5,7 +5,6 @@ imported here only when opened, so `gi --help` and the parser stay light."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from gitissues.errors import UsageError
 
@@ -25,6 +24,8 @@ def read_file_arg(file: str) -> str:
     """A file named on the command line (or - for stdin): missing or unreadable is a usage
     error naming it, and so is text that is not UTF-8 — refused here, before anything is
     written."""
+    from pathlib import Path  # (only commands that read a file pay for it)
+
     where = "stdin" if file == "-" else file
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()

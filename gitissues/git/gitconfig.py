@@ -10,8 +10,8 @@ directives are not followed (gi never needs a value one would set).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from gitissues import fs
 from gitissues.git import RepoPaths
 
 _WANTED_SECTIONS = ("core", "user", "extensions")
@@ -33,22 +33,23 @@ def bool_value(text: str) -> bool:
 def read_config(paths: RepoPaths) -> dict[str, str]:
     """{`section.key` (lower case): value} for the core, user and extensions sections."""
     env = os.environ
-    files: list[Path] = []
+    files: list[str] = []
     if not bool_value(env.get("GIT_CONFIG_NOSYSTEM", "false")):
-        files.append(Path(env.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig"))
+        files.append(env.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig")
     if env.get("GIT_CONFIG_GLOBAL"):
-        files.append(Path(env["GIT_CONFIG_GLOBAL"]))
+        files.append(env["GIT_CONFIG_GLOBAL"])
     else:
-        home = Path(env.get("HOME") or "~").expanduser()
+        home = fs.expand_home(env.get("HOME") or "~")
         xdg = env.get("XDG_CONFIG_HOME")
-        files += [Path(xdg) / "git" / "config" if xdg else home / ".config" / "git" / "config",
-                  home / ".gitconfig"]
+        files += [os.path.join(xdg, "git", "config") if xdg
+                  else os.path.join(home, ".config", "git", "config"),
+                  os.path.join(home, ".gitconfig")]
     out: dict[str, str] = {}
     for f in files:
-        _read_file(f, out)
-    _read_file(paths.commondir / "config", out)
+        _read_file(fs.normal_path(f), out)
+    _read_file(os.path.join(paths.common_dir, "config"), out)
     if bool_value(out.get("extensions.worktreeconfig", "false")):
-        _read_file(paths.gitdir / "config.worktree", out)
+        _read_file(os.path.join(paths.git_dir, "config.worktree"), out)
     try:
         count = int(env.get("GIT_CONFIG_COUNT", "0"))
     except ValueError:
@@ -61,9 +62,10 @@ def read_config(paths: RepoPaths) -> dict[str, str]:
     return out
 
 
-def _read_file(path: Path, out: dict[str, str]) -> None:
+def _read_file(path: str, out: dict[str, str]) -> None:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
     except (OSError, ValueError):
         return
     section = None

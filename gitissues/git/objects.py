@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import zlib
 
+from gitissues import fs
 from gitissues.git import OID_RE, RepoPaths
 from gitissues.git.packs import OFS_DELTA, TYPES, Corrupt, Pack, apply_delta
 from gitissues.git.plumbing import Missing
@@ -22,10 +23,6 @@ try:
     from _sha1 import sha1
 except ImportError:  # an interpreter built without it
     from hashlib import sha1
-
-TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
-if TYPE_CHECKING:
-    from pathlib import Path
 
 __all__ = ["Corrupt", "Missing", "ObjectStore", "object_id"]
 
@@ -54,7 +51,7 @@ class ObjectStore:
 
     def __init__(self, paths: RepoPaths) -> None:
         self.paths = paths
-        self.dirs = _object_dirs(paths.commondir / "objects")
+        self.dirs = _object_dirs(os.path.join(paths.common_dir, "objects"))
         self._roots = [f"{d}/" for d in self.dirs]  # plain strings: a Path join costs ~10 µs
         self.packs: list[Pack] = []
         self._cache: dict[tuple[Pack, int], tuple[int, bytes]] = {}
@@ -139,10 +136,10 @@ class ObjectStore:
                 break
             chain.append((at, pos, size))
             if len(chain) > _MAX_CHAIN:
-                raise Corrupt(f"{pack.pack_path}: delta chain too long at {offset}")
+                raise Corrupt(f"{pack.pack_file}: delta chain too long at {offset}")
             at = ref if kind == OFS_DELTA else pack.find(ref)
             if at is None:  # git too looks for a REF_DELTA's base in the same pack only
-                raise Corrupt(f"{pack.pack_path}: delta base {ref.hex()} is not in the pack")
+                raise Corrupt(f"{pack.pack_file}: delta base {ref.hex()} is not in the pack")
         else:
             base = self._cache[(pack, at)]
         kind, data = base
@@ -170,11 +167,12 @@ class ObjectStore:
         seen: list[Pack] = []
         for d in self.dirs:
             try:
-                names = sorted(n for n in os.listdir(d / "pack") if n.endswith(".idx"))
+                names = sorted(n for n in os.listdir(os.path.join(d, "pack"))
+                               if n.endswith(".idx"))
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for name in names:
-                path = d / "pack" / name
+                path = os.path.join(d, "pack", name)
                 if path in known:
                     seen.append(known.pop(path))
                     continue
@@ -227,7 +225,7 @@ class ObjectStore:
             if pack.find(raw) is not None:
                 if not pack.freshened:
                     try:
-                        os.utime(pack.pack_path)
+                        os.utime(pack.pack_file)
                     except OSError:
                         continue
                     pack.freshened = True
@@ -252,21 +250,21 @@ def _parse_loose(raw: bytes, oid: str, header_only: bool) -> tuple[str, bytes]:
     return kind.decode(), data[nul + 1:]
 
 
-def _object_dirs(main: Path, depth: int = 0) -> list[Path]:
+def _object_dirs(main: str, depth: int = 0) -> list[str]:
     """`main` and, recursively (git stops at depth 5), the directories its
     `info/alternates` names, relative to `main` unless absolute."""
     dirs = [main]
     if depth > 5:
         return dirs
     try:
-        lines = (main / "info" / "alternates").read_text().splitlines()
+        lines = fs.read_text(os.path.join(main, "info", "alternates")).splitlines()
     except (FileNotFoundError, NotADirectoryError):
         return dirs
     for line in lines:
         line = line.strip()
         if line and not line.startswith("#"):
-            alt = (main / line).resolve()
-            if alt.is_dir() and alt not in dirs:
+            alt = fs.resolved(os.path.join(main, line))
+            if fs.is_dir(alt) and alt not in dirs:
                 dirs += [d for d in _object_dirs(alt, depth + 1) if d not in dirs]
     return dirs
 

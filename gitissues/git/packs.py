@@ -10,6 +10,7 @@ that `git gc` deletes while we hold it stays readable; one deleted before we ope
 from __future__ import annotations
 
 import mmap
+import os
 import zlib
 
 from gitissues.errors import InvalidData
@@ -29,7 +30,7 @@ class Corrupt(InvalidData):
     code = "corrupt_object"
 
 
-def _map(path: Path) -> mmap.mmap:
+def _map(path: str | os.PathLike[str]) -> mmap.mmap:
     with open(path, "rb") as f:
         return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
@@ -42,9 +43,9 @@ class Pack:
     """One `pack-*.idx` and its `pack-*.pack`. The pack is mapped at the first read, as git
     does, so scanning a directory of packs costs one mapping per index only."""
 
-    def __init__(self, idx_path: Path) -> None:
+    def __init__(self, idx_path: str | os.PathLike[str]) -> None:
         self.idx_path = idx_path
-        self.pack_path = idx_path.with_suffix(".pack")
+        self.pack_file = os.path.splitext(os.fspath(idx_path))[0] + ".pack"
         self.idx = _map(idx_path)
         self.pack: mmap.mmap | None = None
         self.freshened = False
@@ -102,6 +103,12 @@ class Pack:
             off = int.from_bytes(self.idx[at:at + 8], "big")
         return off
 
+    @property
+    def pack_path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.pack_file)
+
     def all_ids(self) -> list[str]:
         """Every object id in the pack, in index order (for tests and checks)."""
         return [self._id_at(k).hex() for k in range(self.count)]
@@ -110,10 +117,10 @@ class Pack:
 
     def _data(self) -> mmap.mmap:
         if self.pack is None:
-            pack = _map(self.pack_path)
+            pack = _map(self.pack_file)
             if pack[:4] != b"PACK" or _u32(pack, 4) not in (2, 3):
                 pack.close()
-                raise Corrupt(f"{self.pack_path}: not a version 2 or 3 pack")
+                raise Corrupt(f"{self.pack_file}: not a version 2 or 3 pack")
             self.pack = pack
         return self.pack
 
@@ -141,11 +148,11 @@ class Pack:
             pos += 1
             base = offset - back
             if not 0 < base < offset:
-                raise Corrupt(f"{self.pack_path}: bad delta base offset at {offset}")
+                raise Corrupt(f"{self.pack_file}: bad delta base offset at {offset}")
         elif kind == REF_DELTA:
             base, pos = pack[pos:pos + 20], pos + 20
         elif kind not in TYPES:
-            raise Corrupt(f"{self.pack_path}: bad object type {kind} at {offset}")
+            raise Corrupt(f"{self.pack_file}: bad object type {kind} at {offset}")
         return kind, size, pos, base
 
     def inflate(self, pos: int, size: int) -> bytes:
@@ -165,9 +172,9 @@ class Pack:
                 if got > size:
                     break
         except zlib.error as e:
-            raise Corrupt(f"{self.pack_path}: bad compressed data at {pos}: {e}") from None
+            raise Corrupt(f"{self.pack_file}: bad compressed data at {pos}: {e}") from None
         if not d.eof or got != size:
-            raise Corrupt(f"{self.pack_path}: object at {pos} does not inflate to {size} bytes")
+            raise Corrupt(f"{self.pack_file}: object at {pos} does not inflate to {size} bytes")
         return b"".join(parts)
 
 

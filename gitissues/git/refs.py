@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import os
 
+from gitissues import fs
 from gitissues.errors import GiError
 from gitissues.git import OID_RE, ZERO_OID, RepoPaths
 from gitissues.git.commits import signature
 from gitissues.git.gitconfig import bool_value, read_config
-
-TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
-if TYPE_CHECKING:
-    from pathlib import Path
 
 _PER_WORKTREE = ("refs/worktree/", "refs/bisect/", "refs/rewritten/")
 _BAD_REF_CHARS = frozenset("~^:?*[\\ \x7f") | {chr(c) for c in range(32)}
@@ -45,8 +42,8 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
     for oid in (new, old) if old is not None else (new,):
         if not isinstance(oid, str) or not OID_RE.match(oid) or oid == ZERO_OID:
             raise GiError(f"not an object id: {oid!r}")
-    path = paths.commondir / ref
-    lock = path.with_name(path.name + ".lock")
+    path = os.path.join(paths.common_dir, ref)
+    lock = path + ".lock"
     try:
         fd = _create_lock(lock)
     except FileExistsError:
@@ -54,7 +51,7 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
     done = False
     try:
         try:
-            if path.is_dir():  # `<ref>/…` refs exist: git refuses such a ref too
+            if fs.is_dir(path):  # `<ref>/…` refs exist: git refuses such a ref too
                 raise GiError(f"cannot update {ref}: refs exist below it")
             if current_value(paths, ref) != old:
                 return False
@@ -74,7 +71,7 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
             os.unlink(lock)
 
 
-def _create_lock(lock: Path) -> int:
+def _create_lock(lock: str) -> int:
     """`<ref>.lock`, created exclusively. Its directory is made as needed: `git pack-refs`
     removes directories it empties, so one can vanish between making it and using it."""
     for _ in range(16):
@@ -82,7 +79,7 @@ def _create_lock(lock: Path) -> int:
             return os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileNotFoundError:
             try:
-                os.makedirs(lock.parent, exist_ok=True)
+                os.makedirs(os.path.dirname(lock), exist_ok=True)
             except OSError as e:  # a file where a directory of the ref's name should be
                 raise GiError(f"cannot create {lock}: {e}") from None
         except (NotADirectoryError, IsADirectoryError) as e:
@@ -94,7 +91,7 @@ def current_value(paths: RepoPaths, ref: str) -> str | None:
     """The id `ref` holds, read as git does: the loose file, else `packed-refs`. Exact under
     `<ref>.lock`: pack-refs takes that lock too before it removes a loose ref."""
     try:
-        text = (paths.commondir / ref).read_bytes().decode("ascii", "replace")
+        text = fs.read_bytes(os.path.join(paths.common_dir, ref)).decode("ascii", "replace")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return _packed_value(paths, ref)
     if OID_RE.match(text[:40]) and (len(text) == 40 or text[40].isspace()):
@@ -106,7 +103,7 @@ def current_value(paths: RepoPaths, ref: str) -> str | None:
 
 def _packed_value(paths: RepoPaths, ref: str) -> str | None:
     try:
-        with open(paths.commondir / "packed-refs", "rb") as f:
+        with open(os.path.join(paths.common_dir, "packed-refs"), "rb") as f:
             data = f.read().decode("utf-8", "replace")
     except FileNotFoundError:
         return None
@@ -122,16 +119,16 @@ def _log(paths: RepoPaths, ref: str, old: str | None, new: str, reason: str) -> 
     """Append to `logs/<ref>` as git does: when that file exists, or when
     core.logAllRefUpdates says to create it (default: branches, in a non-bare repository).
     The current worktree's HEAD log too when HEAD points at `ref`."""
-    targets = [(paths.commondir / "logs" / ref, ref)]
+    targets = [(os.path.join(paths.common_dir, "logs", ref), ref)]
     try:
-        head = (paths.gitdir / "HEAD").read_text()
+        head = fs.read_text(os.path.join(paths.git_dir, "HEAD"))
     except OSError:
         head = ""
     if head.startswith("ref:") and head[4:].strip() == ref:
-        targets.append((paths.gitdir / "logs" / "HEAD", "HEAD"))
+        targets.append((os.path.join(paths.git_dir, "logs", "HEAD"), "HEAD"))
     config: dict[str, str] | None = None
     for log, name in targets:
-        if not log.is_file():
+        if not fs.is_file(log):
             config = config if config is not None else read_config(paths)
             if not _autocreate(config, name):
                 continue
@@ -163,13 +160,13 @@ def _committer(config: dict[str, str]) -> tuple[str, str]:
     return name, email
 
 
-def _append(log: Path, line: bytes) -> None:
+def _append(log: str, line: bytes) -> None:
     for _ in range(16):
         try:
             fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
             break
         except FileNotFoundError:
-            os.makedirs(log.parent, exist_ok=True)
+            os.makedirs(os.path.dirname(log), exist_ok=True)
     else:
         raise GiError(f"cannot create {log}: its directory keeps disappearing")
     try:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
+from gitissues import fs
 from gitissues.errors import InvalidData
 from gitissues.model import Issue
 from gitissues.store.index import Index
@@ -103,16 +103,18 @@ def encoded(issue: Issue, path: str) -> bytes:
     return data
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = True,
-                 tmp_dir: Path | None = None) -> None:
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644,
+                 durable: bool = True, tmp_dir: str | os.PathLike[str] | None = None) -> None:
     """Write a whole file or nothing: a reader or a crash never sees half of it. `durable`
     also syncs it to disk first; derived copies that can be rebuilt skip that. `tmp_dir`
     (on the same file system) keeps a killed write's temporary file out of `path`'s folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    name = f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
-    tmp = (tmp_dir / name) if tmp_dir is not None else path.with_name(name)
+    path = fs.normal_path(os.fspath(path))
+    folder = fs.parent(path)
+    fs.make_dirs(folder)
+    name = f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(3).hex()}.tmp"
+    tmp = os.path.join(tmp_dir if tmp_dir is not None else folder, name)
     if tmp_dir is not None:
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fs.make_dirs(os.fspath(tmp_dir))
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -122,7 +124,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644, durable: bool = Tru
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        fs.unlink(tmp)
         if tmp_dir is not None and getattr(exc, "errno", None) == 18:  # EXDEV: other device
             write_atomic(path, data, mode, durable)
             return

@@ -109,7 +109,7 @@ class BranchBackend:
 
     def refresh(self, index: Index) -> None:
         tip = self.tip()
-        if index.meta("token") == tip and self.copies.fresh(self.paths.worktree, tip):
+        if index.meta("token") == tip and self.copies.fresh(self.paths.top, tip):
             return
         with index.writing():
             self._catch_up(index, self.tip())
@@ -175,7 +175,7 @@ class BranchBackend:
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
         from gitissues.store.upkeep import LockWatch
 
-        waiting = LockWatch(self.paths.commondir / (REF + ".lock"))
+        waiting = LockWatch(os.path.join(self.paths.common_dir, REF + ".lock"))
         prepared = None
         for attempt in range(MAX_ATTEMPTS):
             if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
-from gitissues import git
+from gitissues import fs, git
 from gitissues.store.backend import write_atomic
 
 COPY_DIR = ".issue-facade"
@@ -24,18 +23,18 @@ TOKEN = ".token"
 class Copies:
     def __init__(self, paths: git.RepoPaths) -> None:
         self.paths = paths
-        self.tmp_dir = paths.commondir / "issue-facade" / "tmp"
+        self.tmp_dir = os.path.join(paths.common_dir, "issue-facade", "tmp")
 
-    def root(self, worktree: Path) -> Path:
-        return worktree / COPY_DIR
+    def root(self, worktree: str) -> str:
+        return os.path.join(worktree, COPY_DIR)
 
-    def token(self, worktree: Path) -> str | None:
+    def token(self, worktree: str) -> str | None:
         try:
-            return (self.root(worktree) / TOKEN).read_text().strip() or None
+            return fs.read_text(os.path.join(self.root(worktree), TOKEN)).strip() or None
         except OSError:
             return None
 
-    def fresh(self, worktree: Path, tip: str | None) -> bool:
+    def fresh(self, worktree: str, tip: str | None) -> bool:
         """This worktree's copy shows `tip` (one small file read: every command asks); with
         no store there is no copy to keep."""
         return self.token(worktree) == tip
@@ -53,40 +52,40 @@ class Copies:
             if have is not None and have == old and not force:
                 for path, data in delta.items():
                     self._put(worktree, path, data)
-            elif new is not None or self.root(worktree).is_dir():
+            elif new is not None or fs.is_dir(self.root(worktree)):
                 self._resync(worktree, listing() if new else {}, read)
             self._set_token(worktree, new)
 
-    def _put(self, worktree: Path, path: str, data: bytes | None) -> None:
-        target = self.root(worktree) / path
+    def _put(self, worktree: str, path: str, data: bytes | None) -> None:
+        target = os.path.join(self.root(worktree), path)
         if data is None:
-            target.unlink(missing_ok=True)
+            fs.unlink(target)
             return
         try:
-            if target.read_bytes() == data:
+            if fs.read_bytes(target) == data:
                 return
         except OSError:
             pass
         write_atomic(target, data, 0o444, durable=False, tmp_dir=self.tmp_dir)
 
-    def _set_token(self, worktree: Path, tip: str | None) -> None:
+    def _set_token(self, worktree: str, tip: str | None) -> None:
         if tip is None:
-            (self.root(worktree) / TOKEN).unlink(missing_ok=True)
+            fs.unlink(os.path.join(self.root(worktree), TOKEN))
         else:
-            write_atomic(self.root(worktree) / TOKEN, tip.encode() + b"\n", durable=False,
-                         tmp_dir=self.tmp_dir)
+            write_atomic(os.path.join(self.root(worktree), TOKEN), tip.encode() + b"\n",
+                         durable=False, tmp_dir=self.tmp_dir)
 
-    def files(self, worktree: Path) -> dict[str, Path]:
+    def files(self, worktree: str) -> dict[str, str]:
         """Store path → file of every file in this worktree's copy of `issues/`."""
         root = self.root(worktree)
-        out: dict[str, Path] = {}
-        for top, _dirs, names in os.walk(root / "issues"):
+        out: dict[str, str] = {}
+        for top, _dirs, names in os.walk(os.path.join(root, "issues")):
             for name in names:
-                full = Path(top) / name
-                out[full.relative_to(root).as_posix()] = full
+                full = os.path.join(top, name)
+                out[full[len(root) + 1:]] = full
         return out
 
-    def differences(self, worktree: Path, want: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    def differences(self, worktree: str, want: Mapping[str, str]) -> tuple[list[str], list[str]]:
         """(store paths missing or different in the copy, extra files in the copy)."""
         from gitissues.git.plumbing import blob_oid
 
@@ -94,13 +93,13 @@ class Copies:
         wrong = []
         for path, blob in want.items():
             try:
-                if blob_oid(have[path].read_bytes()) != blob:
+                if blob_oid(fs.read_bytes(have[path])) != blob:
                     wrong.append(path)
             except (KeyError, OSError):
                 wrong.append(path)
         return sorted(wrong), sorted(set(have) - set(want))
 
-    def _resync(self, worktree: Path, want: dict[str, str],
+    def _resync(self, worktree: str, want: dict[str, str],
                 read: Callable[[list[str]], dict]) -> None:
         wrong, extra = self.differences(worktree, want)
         blobs = read([want[p] for p in wrong])
@@ -109,4 +108,4 @@ class Copies:
             if data is not None:
                 self._put(worktree, path, data)
         for path in extra:
-            (self.root(worktree) / path).unlink(missing_ok=True)
+            fs.unlink(os.path.join(self.root(worktree), path))

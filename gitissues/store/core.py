@@ -10,11 +10,11 @@ the backend, which applies it atomically and moves the index.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from functools import cached_property
-from pathlib import Path
 
-from gitissues import git, ids, timeutil
+from gitissues import fs, git, ids, timeutil
 from gitissues.errors import Ambiguous, InvalidData, NotFound, UsageError
 from gitissues.model import Issue
 from gitissues.store.backend import Change
@@ -40,7 +40,7 @@ class ListResult:
 
 
 def detect_mode(paths: git.RepoPaths) -> str:
-    return "tree" if (paths.worktree / TREE_SETTINGS).exists() else "branch"
+    return "tree" if fs.exists(os.path.join(paths.top, TREE_SETTINGS)) else "branch"
 
 
 def issue_from_row(data: dict[str, Any]) -> Issue:
@@ -60,12 +60,13 @@ class StoreCore:
             from gitissues.store.tree import TreeBackend
 
             self.backend = TreeBackend(paths)
-            self.index_path = paths.gitdir / "issue-facade" / "index-tree.sqlite"
+            self.index_path = os.path.join(paths.git_dir, "issue-facade", "index-tree.sqlite")
         else:
             from gitissues.store.branch import BranchBackend
 
             self.backend = BranchBackend(paths)
-            self.index_path = paths.commondir / "issue-facade" / "index-branch.sqlite"
+            self.index_path = os.path.join(paths.common_dir, "issue-facade",
+                                           "index-branch.sqlite")
 
     @cached_property
     def index(self) -> Index:
@@ -115,6 +116,8 @@ class StoreCore:
         if len(found) > 1:
             raise Ambiguous(f"{ref!r} is ambiguous: it matches {', '.join(found[:5])}",
                             candidates=found)
+        from pathlib import Path  # only for an id that names nothing
+
         for path, message in bad:
             stem = Path(path).stem
             if stem == ref or stem.startswith(ref) or stem.rsplit("-", 1)[-1].startswith(ref):

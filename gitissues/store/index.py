@@ -10,8 +10,8 @@ nothing.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from pathlib import Path
 
 from gitissues.model import Issue
 
@@ -50,8 +50,8 @@ _TABLES = ("meta", "issues", "labels", "assignees", "deps", "fts", "files", "bad
 
 
 class Index:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA synchronous=NORMAL")

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
-from gitissues import git
+from gitissues import fs, git
 from gitissues.git import plumbing
 from gitissues.store.backend import REF
 
@@ -19,14 +18,14 @@ class LockWatch:
     """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
     the same lock file still there after `patience` seconds."""
 
-    def __init__(self, lock: Path, patience: float = 3.0) -> None:
+    def __init__(self, lock: str, patience: float = 3.0) -> None:
         self.lock, self.patience = lock, patience
         self.seen: tuple[int, int] | None = None
         self.since = 0.0
 
     def stuck(self) -> bool:
         try:
-            st = self.lock.stat()
+            st = os.stat(self.lock)
         except OSError:
             self.seen = None
             return False
@@ -37,10 +36,10 @@ class LockWatch:
         return time.monotonic() - self.since > self.patience
 
 
-def _alive(marker: Path) -> bool:
+def _alive(marker: str) -> bool:
     """The process whose id the marker holds is still running."""
     try:
-        os.kill(int(marker.read_text().strip()), 0)
+        os.kill(int(fs.read_text(marker).strip()), 0)
     except PermissionError:
         return True
     except (OSError, ValueError):
@@ -54,7 +53,7 @@ class Pending:
 
     def __init__(self, paths: git.RepoPaths) -> None:
         self.paths = paths
-        self.folder = paths.commondir / "issue-facade" / "pending"
+        self.folder = os.path.join(paths.common_dir, "issue-facade", "pending")
 
     def commits(self) -> list[str]:
         try:
@@ -65,11 +64,12 @@ class Pending:
     def mark(self, commit: str) -> None:
         """Record, before pushing it, a commit that must reach the local branch once a remote
         has accepted it."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / commit).write_text(str(os.getpid()))
+        fs.make_dirs(self.folder)
+        with open(os.path.join(self.folder, commit), "w") as f:
+            f.write(str(os.getpid()))
 
     def clear(self, commit: str) -> None:
-        (self.folder / commit).unlink(missing_ok=True)
+        fs.unlink(os.path.join(self.folder, commit))
 
     def settle(self) -> None:
         """Bring in every pending commit that a remote holds (its tracking ref has it): the
@@ -79,7 +79,7 @@ class Pending:
 
         tracked = tracking_tips(self.paths)
         for commit in self.commits():
-            if _alive(self.folder / commit):
+            if _alive(os.path.join(self.folder, commit)):
                 continue  # its process is still pushing or recording it
             accepted = any(plumbing.is_ancestor(self.paths, commit, t) for t in tracked
                            if plumbing.commit_exists(self.paths, t))
@@ -92,11 +92,11 @@ class Pending:
 def tracking_tips(paths: git.RepoPaths) -> list[str]:
     """Commits of every remote's store branch as last fetched or pushed."""
     try:
-        names = {e.name for e in os.scandir(paths.commondir / "refs" / "remotes")}
+        names = {e.name for e in os.scandir(os.path.join(paths.common_dir, "refs", "remotes"))}
     except OSError:
         names = set()
     try:
-        with open(paths.commondir / "packed-refs") as f:
+        with open(os.path.join(paths.common_dir, "packed-refs")) as f:
             for line in f:
                 parts = line.split()
                 if len(parts) == 2 and parts[1].startswith("refs/remotes/") and (
@@ -112,10 +112,12 @@ def maybe_gc(paths: git.RepoPaths) -> None:
     """Keep the object store packed the way git does after its own commits: when there are
     too many packs or loose objects, start `git gc --auto` in the background (it detaches
     itself); never in the way of a write."""
-    objects = paths.commondir / "objects"
+    objects = os.path.join(paths.common_dir, "objects")
     try:
-        packs = sum(1 for e in os.scandir(objects / "pack") if e.name.endswith(".pack"))
-        loose = len(os.listdir(objects / "17")) * 256 if (objects / "17").is_dir() else 0
+        packs = sum(1 for e in os.scandir(os.path.join(objects, "pack"))
+                    if e.name.endswith(".pack"))
+        sample = os.path.join(objects, "17")
+        loose = len(os.listdir(sample)) * 256 if fs.is_dir(sample) else 0
     except OSError:
         return
     if packs <= GC_PACKS and loose <= GC_LOOSE:
@@ -124,6 +126,6 @@ def maybe_gc(paths: git.RepoPaths) -> None:
     import subprocess
 
     with contextlib.suppress(OSError):
-        subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=paths.worktree,
+        subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=paths.top,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True)
