@@ -150,10 +150,15 @@ def get_dotted(data: Any, key: str, default: Any = None) -> Any:
 # --- known settings ------------------------------------------------------------------------
 
 MAX_LINE = 200
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_CHARS = frozenset([*map(chr, range(0x20)), "\x7f"])
 _REMOTE = r"[A-Za-z0-9._/][A-Za-z0-9._/-]{0,99}"
 _URL = r"https?://[^\s/?#@]+(/\S*)?"
 CLAIM_TTL = "30m"  # claims.DEFAULT_TTL: the value SPEC §6 names
+
+
+def has_control_chars(text: str) -> bool:
+    """Whether `text` holds a C0 control character or DEL (a value must be one line)."""
+    return not _CONTROL_CHARS.isdisjoint(text)
 
 
 class Known:
@@ -173,7 +178,7 @@ def _one_line(value: Any) -> Any:
     if isinstance(value, Mapping | list | tuple | bool) or value is None:
         raise ValueError
     text = str(value)
-    if not text.strip() or CONTROL_CHARS.search(text) or len(text) > MAX_LINE:
+    if not text.strip() or has_control_chars(text) or len(text) > MAX_LINE:
         raise ValueError
     return value
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 
 from gitissues import git
-from gitissues.config_keys import CONTROL_CHARS, MAX_LINE, get_dotted
+from gitissues.config_keys import MAX_LINE, get_dotted, has_control_chars
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -36,7 +36,7 @@ def _clean(value: Any, where: str) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    if CONTROL_CHARS.search(text) or len(text) > MAX_LENGTH:
+    if has_control_chars(text) or len(text) > MAX_LENGTH:
         raise UsageError(f"{where}: an agent identity must be one line of at most "
                          f"{MAX_LENGTH} printable characters")
     return text

@@ -7,8 +7,6 @@ when there is one so that comments, key order, formatting and unknown keys survi
 
 from __future__ import annotations
 
-import re
-
 from gitissues import ids, timeutil, yamlio
 from gitissues.errors import InvalidData
 
@@ -19,8 +17,7 @@ if TYPE_CHECKING:
 STATUSES = ("open", "in_progress", "blocked", "closed")
 TYPES = ("bug", "feature", "task", "epic", "chore")
 PRIORITIES = range(0, 5)
-COMMIT_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-COMMENT_ID_RE = re.compile(r"^c-[0-9a-f]{4,16}$")
+_HEX = frozenset("0123456789abcdef")  # a commit id in links.commits: 40 or 64 of these
 MAX_KEY = 1000  # YAML readers refuse an implicit key over 1024 characters
 # Canonical key order of a file; anything else is an unknown key, kept where it stands.
 KEYS = (
@@ -226,15 +223,21 @@ def _fail(where: str, key: str, message: str) -> InvalidData:
     return InvalidData(f"{where}: field {key!r}: {message}", file=where, field=key)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _text(v: str, where: str, key: str) -> str:
     """Text that can be written as UTF-8: undecodable bytes (which Python keeps as lone
-    surrogates) are refused here, before a file that nothing can read is written."""
-    if _SURROGATE.search(v):
+    surrogates, U+D800 to U+DFFF, the only code points UTF-8 cannot encode) are refused here,
+    before a file that nothing can read is written."""
+    if not v.isascii() and not _encodable(v):
         raise _fail(where, key, "not valid UTF-8 text (it holds undecodable bytes)")
     return v
+
+
+def _encodable(v: str) -> bool:
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _str(d: dict, key: str, where: str, default: str | None = "") -> Any:
@@ -328,7 +331,7 @@ def _build(data: Any, where: str, source: str | None) -> Issue:
     links = _mapping(data, "links", where)
     commits = links.get("commits") or []
     if not isinstance(commits, list) or not all(
-        isinstance(c, str) and COMMIT_RE.fullmatch(c) for c in commits
+        isinstance(c, str) and len(c) in (40, 64) and _HEX.issuperset(c) for c in commits
     ):
         raise _fail(where, "links", "links.commits must be a list of full commit ids")
     links["commits"] = list(commits)

@@ -5,12 +5,10 @@ One string format everywhere means the index can compare times as text.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from gitissues.errors import UsageError
 
-_DURATION = re.compile(r"^(\d+)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_DURATION = timedelta(days=36500)  # a hundred years
 
@@ -52,11 +50,12 @@ def normalize_time(value: object) -> str:
 def parse_duration(text: str) -> timedelta:
     """`90s`, `30m`, `2h`, `1d`, `2w` → timedelta; a usage error otherwise, also past
     `MAX_DURATION` (a time that far ahead or back would not fit a datetime)."""
-    m = _DURATION.match(text.strip())
-    if not m or not m.group(1).strip("0"):
+    given = text.strip()
+    number, unit = given[:-1], given[-1:]  # decimal digits (any script, as int() reads) and
+    if unit not in _UNITS or not number.isdecimal() or not number.strip("0"):  # a unit
         raise UsageError(f"invalid duration {text!r}: use a number and s, m, h, d or w (e.g. 30m)")
-    digits = m.group(1).lstrip("0")
-    seconds = int(digits) * _UNITS[m.group(2)] if len(digits) <= 12 else None
+    digits = number.lstrip("0")
+    seconds = int(digits) * _UNITS[unit] if len(digits) <= 12 else None
     if seconds is None or seconds > MAX_DURATION.total_seconds():
         raise UsageError(f"duration {text.strip()!r} is too long: at most "
                          f"{MAX_DURATION.days}d")

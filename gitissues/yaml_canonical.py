@@ -21,16 +21,23 @@ NOT_CANONICAL: Any = object()
 _MAX_DEPTH = 64  # nesting; deeper documents go to ruamel
 _MAX_KEY = 512  # libyaml refuses an implicit key of 1024 characters or more
 
+# Regular expressions are compiled when first needed (`re` caches them), and the shapes every
+# write reads back (plain words, whole numbers, times to the second) are checked by hand:
+# compiling all of them cost each process ~1 ms.
 # Characters the emitter never writes unescaped (all but tab, newline and printable ones).
-_ASCII_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_OTHER_BAD = "[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"  # compiled when needed
-_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9 _./@()'!?+=-]*")
-_FLOW_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@'!+=-]*")  # libyaml stops at `?` in a flow
-# An int, a float as repr() writes it (groups 1, 2), or a UTC time (groups 3-9).
-_NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))|(-?\d+(?:\.\d+(?:e[-+]\d+)?|e[-+]\d+))"
-                     r"|(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z", re.ASCII)
-_DQ = re.compile(r'"([^"\\\t]*(?:\\[^\t][^"\\\t]*)*)"')  # one line; escapes checked below
-_ESCAPE = r"\\(?:x(..)|u(....)|U(........)|(.))"  # compiled when needed
+_ASCII_BAD = frozenset([*map(chr, range(0x09)), *map(chr, range(0x0B, 0x20)), "\x7f"])
+_OTHER_BAD = "[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+# A plain scalar: a first character, then the others ([A-Za-z_/][A-Za-z0-9 _./@()'!?+=-]*);
+# in a flow no space, parentheses or `?` (libyaml stops at `?` in a flow).
+_PLAIN_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_/")
+_PLAIN = (_PLAIN_FIRST, _PLAIN_FIRST | frozenset("0123456789 .@()'!?+=-"))
+_FLOW_PLAIN = (_PLAIN_FIRST, _PLAIN[1] - frozenset(" ()?"))
+# An int, a float as repr() writes it (groups 1, 2), or a UTC time (groups 3-9); ASCII digits.
+_NUMBER = (r"(-?(?:0|[1-9]\d*))|(-?\d+(?:\.\d+(?:e[-+]\d+)?|e[-+]\d+))"
+           r"|(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z")
+_DIGITS = frozenset("0123456789")
+_DQ = r'"([^"\\\t]*(?:\\[^\t][^"\\\t]*)*)"'  # one line; escapes checked below
+_ESCAPE = r"\\(?:x(..)|u(....)|U(........)|(.))"
 _ESCAPED = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t", "0": "\0"}
 _WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}  # any case: refuse
 
@@ -49,7 +56,7 @@ def parse(text: str) -> Any:
     """The loaded document, or NOT_CANONICAL when ruamel has to decide."""
     if text in ("", "\n"):
         return None
-    if text[-1] != "\n" or text[0] == " " or _ASCII_BAD.search(text):
+    if text[-1] != "\n" or text[0] == " " or not _ASCII_BAD.isdisjoint(text):
         return NOT_CANONICAL
     if not text.isascii() and re.search(_OTHER_BAD, text):
         return NOT_CANONICAL
@@ -251,7 +258,7 @@ def _flow(text: str) -> list:
 def _quoted(text: str, pos: int) -> tuple[str, int]:
     """A double-quoted scalar at `pos` with only the escapes the emitter writes, and where it
     ends."""
-    m = _DQ.match(text, pos)
+    m = re.compile(_DQ).match(text, pos)
     if m is None:
         raise _Refuse
     body = m.group(1)
@@ -275,15 +282,25 @@ def _unescape(m: re.Match) -> str:
     return chr(code)
 
 
-def _plain(s: str, pattern: re.Pattern, block: bool) -> Any:
+def _plain(s: str, chars: tuple[frozenset[str], frozenset[str]], block: bool) -> Any:
     """A plain scalar typed as ruamel's YAML 1.2 resolver types it; refused when unsure."""
     if s in _KNOWN:
         return _KNOWN[s]
-    if pattern.fullmatch(s):
+    if s[:1] in chars[0] and chars[1].issuperset(s):
         if s.lower() in _WORDS or s.endswith(" ") or "  " in s:
             raise _Refuse
         return s
-    m = _NUMBER.fullmatch(s)
+    if _DIGITS.issuperset(s) and s:  # the common shapes by hand, as _NUMBER reads them
+        if s[0] == "0" and s != "0":
+            raise _Refuse
+        return int(s)
+    if (len(s) == 20 and _DIGITS.issuperset(s[:4] + s[5:7] + s[8:10] + s[11:13] + s[14:16]
+                                            + s[17:19])
+            and s[4] + s[7] + s[10] + s[13] + s[16] + s[19] == "--T::Z"):
+        if not block:
+            raise _Refuse
+        return _time(s[:4], s[5:7], s[8:10], s[11:13], s[14:16], s[17:19], None)
+    m = re.fullmatch(_NUMBER, s, re.ASCII)
     if m is None:
         raise _Refuse
     if m.group(1):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 import sys
 
 from gitissues.cli import helptext as h
@@ -18,7 +17,11 @@ if TYPE_CHECKING:
 
 # Commands whose free arguments are query terms: `-label:x` or `-word` there is a negated term.
 QUERY_COMMANDS = {"list", "search", "ready", "export", "claim", "blocked", "graph"}
-_NEGATED_TERM = re.compile(r"^-[^-]")
+
+
+def _negated_term(word: str) -> bool:
+    """`-x…` but not `--…`."""
+    return len(word) > 1 and word[0] == "-" and word[1] != "-"
 
 
 def command_word(argv: list[str]) -> tuple[int, str | None]:
@@ -80,7 +83,7 @@ def _place_extra(top: GiParser, args: argparse.Namespace, extra: list[str]) -> N
     options = list(dict.fromkeys([*p.option_names(), "--json", "-C"]))
     if args.command in QUERY_COMMANDS:
         stray = [x for x in extra
-                 if not _NEGATED_TERM.match(x) or x in options or "--" + x[1:] in options]
+                 if not _negated_term(x) or x in options or "--" + x[1:] in options]
         if not stray:
             args.query = [*args.query, *extra]
             return

@@ -12,7 +12,7 @@ import time
 from collections import namedtuple
 
 from gitissues.errors import GiError
-from gitissues.git import OID_RE, RepoPaths
+from gitissues.git import RepoPaths, is_oid
 from gitissues.git.objects import Missing, ObjectStore
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -89,7 +89,7 @@ def parse_commit(data: bytes) -> Commit:
             author = value.decode("utf-8", "replace")
         elif key == b"committer" and committer is None:
             committer = value.decode("utf-8", "replace")
-    if tree is None or not OID_RE.match(tree) or not all(OID_RE.match(p) for p in parents):
+    if tree is None or not is_oid(tree) or not all(is_oid(p) for p in parents):
         raise GiError("malformed commit object: no valid tree or parent line")
     return Commit(tree, parents, author, committer, message)
 
@@ -115,7 +115,7 @@ def _nest(changes: Mapping[str, bytes | tuple[str] | None]) -> _Dir:
         if not safe_path(path):
             raise GiError(f"refusing to write an unsafe store path: {path!r}")
         if isinstance(content, tuple) and (len(content) != 1 or not isinstance(content[0], str)
-                                           or not OID_RE.match(content[0])):
+                                           or not is_oid(content[0])):
             raise GiError(f"not a blob id for {path}: {content!r}")
         *dirs, leaf = path.split("/")
         node: _Dir | None = root
@@ -222,7 +222,7 @@ def write_commit(paths: RepoPaths, parent: str | None,
         parents = [parent] if parent is not None else []
         parents += list(merged)
         for p in parents:
-            if not isinstance(p, str) or not OID_RE.match(p):
+            if not isinstance(p, str) or not is_oid(p):
                 raise GiError(f"not an object id: {p!r}")
         nested = _nest(changes)
         base = parse_commit(_read(store, parent, "commit")).tree if parent else None

@@ -15,7 +15,7 @@ import os
 import zlib
 
 from gitissues import fs
-from gitissues.git import OID_RE, RepoPaths
+from gitissues.git import RepoPaths, is_oid
 from gitissues.git.packs import OFS_DELTA, TYPES, Corrupt, Pack, apply_delta
 from gitissues.git.plumbing import Missing
 
@@ -37,7 +37,7 @@ def object_id(kind: str, data: bytes) -> str:
 
 
 def _check(oid: str) -> str:
-    if not isinstance(oid, str) or not OID_RE.match(oid):
+    if not isinstance(oid, str) or not is_oid(oid):
         raise ValueError(f"not an object id: {oid!r}")
     return oid
 

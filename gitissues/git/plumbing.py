@@ -6,7 +6,7 @@ written in-process instead (`commits`, `refs`: no process at all).
 from __future__ import annotations
 
 from gitissues.errors import GiError, InvalidData
-from gitissues.git import OID_RE, RepoPaths, run
+from gitissues.git import RepoPaths, is_oid, run
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class Missing(InvalidData):
 
 
 def _oid(value: str) -> str:
-    if not OID_RE.match(value):
+    if not is_oid(value):
         raise GiError(f"not an object id: {value!r}")
     return value
 

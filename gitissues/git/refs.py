@@ -13,7 +13,7 @@ import os
 
 from gitissues import fs
 from gitissues.errors import GiError
-from gitissues.git import OID_RE, ZERO_OID, RepoPaths
+from gitissues.git import ZERO_OID, RepoPaths, is_oid
 from gitissues.git.commits import signature
 from gitissues.git.gitconfig import bool_value, read_config
 
@@ -40,7 +40,7 @@ def update_ref(paths: RepoPaths, ref: str, new: str, old: str | None,
     _check(ref)
     old = None if old == ZERO_OID else old  # git's spelling of "must not exist"
     for oid in (new, old) if old is not None else (new,):
-        if not isinstance(oid, str) or not OID_RE.match(oid) or oid == ZERO_OID:
+        if not isinstance(oid, str) or not is_oid(oid) or oid == ZERO_OID:
             raise GiError(f"not an object id: {oid!r}")
     path = os.path.join(paths.common_dir, ref)
     lock = path + ".lock"
@@ -94,7 +94,7 @@ def current_value(paths: RepoPaths, ref: str) -> str | None:
         text = fs.read_bytes(os.path.join(paths.common_dir, ref)).decode("ascii", "replace")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return _packed_value(paths, ref)
-    if OID_RE.match(text[:40]) and (len(text) == 40 or text[40].isspace()):
+    if is_oid(text[:40]) and (len(text) == 40 or text[40].isspace()):
         return text[:40]
     if text.startswith("ref:"):
         raise GiError(f"{ref} is a symbolic ref; gi does not move symbolic refs")
@@ -108,7 +108,7 @@ def _packed_value(paths: RepoPaths, ref: str) -> str | None:
     except FileNotFoundError:
         return None
     for line in data.split("\n"):
-        if line[41:] == ref and line[40:41] == " " and OID_RE.match(line[:40]):
+        if line[41:] == ref and line[40:41] == " " and is_oid(line[:40]):
             return line[:40]
     return None
 

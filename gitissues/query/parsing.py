@@ -39,18 +39,23 @@ SORT_COLUMNS = {"priority": "i.priority", "created": "i.created", "updated": "i.
 SORT_DIRECTIONS = {"priority": "asc", "created": "desc", "updated": "desc"}
 DEFAULT_SORT = (("priority", "asc"), ("created", "desc"))
 
+# Patterns as text: `re` compiles each on first use and caches it (compiling all of them cost
+# every `gi list` ~1 ms); the shapes every query has (`name:value`, values without quotes)
+# are split by hand.
 # A word of a query string: quotes group, `'` only opens a quote at the start of a word or value.
-_WORD = re.compile(r"""(?:"[^"]*"?|(?<![^\s:,])'[^']*'?|[^\s"])+""")
-_PIECE = re.compile(r"""(?:"[^"]*"?|(?<![^,])'[^']*'?|[^,"])+""")
-_QUALIFIER = re.compile(r"([A-Za-z][A-Za-z_-]*):(.*)\Z", re.S)
-_PRIORITY = re.compile(r"(<=|>=|<|>|=)?[pP]?([0-9]{1,3})\Z")
-_PRIORITY_RANGE = re.compile(r"[pP]?([0-9]{1,3}|\*)?\.\.[pP]?([0-9]{1,3}|\*)?\Z")
-_COMPARISON = re.compile(r"(<=|>=|<|>|=)?(.*)\Z", re.S)
-_DURATION = re.compile(r"([0-9]{1,15})([smhdw])\Z")
+_WORD = r"""(?:"[^"]*"?|(?<![^\s:,])'[^']*'?|[^\s"])+"""
+_PIECE = r"""(?:"[^"]*"?|(?<![^,])'[^']*'?|[^,"])+"""
+# A qualifier: a name ([A-Za-z][A-Za-z_-]*), a colon, the value.
+_NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_NAME_CHARS = _NAME_FIRST | frozenset("_-")
+_PRIORITY = r"(<=|>=|<|>|=)?[pP]?([0-9]{1,3})\Z"
+_PRIORITY_RANGE = r"[pP]?([0-9]{1,3}|\*)?\.\.[pP]?([0-9]{1,3}|\*)?\Z"
+_COMPARISON = r"(<=|>=|<|>|=)?(.*)\Z"  # with re.S
+_DURATION = r"([0-9]{1,15})([smhdw])\Z"
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
-                     r"(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\Z")
+_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"
+_MOMENT = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
+           r"(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\Z")
 AGE_OP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}  # younger than N = later than now - N
 MIN_TIME, MAX_TIME = "0000", "9999-99"  # below / above every stored time
 MAX_VALUES = 2000  # terms plus comma-separated values; each binds at most 5 SQL parameters
@@ -97,7 +102,7 @@ class Query:
 
 def parse(terms: list[str] | str) -> Query:
     """Parse argv words (each one term) or one string (split like a shell, quotes group)."""
-    words = _WORD.findall(terms) if isinstance(terms, str) else list(terms)
+    words = re.findall(_WORD, terms) if isinstance(terms, str) else list(terms)
     parsed = [t for pos, w in enumerate(words) if (t := _term(str(w), pos)) is not None]
     _check_size(parsed)
     sort: list[tuple[str, str]] = []
@@ -127,13 +132,14 @@ def _term(raw: str, position: int) -> Term | None:
         return None
     negated = word.startswith("-") and len(word) > 1
     body = word[1:] if negated else word
-    m = None if body[0] in "\"'" else _QUALIFIER.match(body)
-    if m:
-        name = m.group(1).lower()
+    given, colon, value = body.partition(":")
+    if colon and body[0] not in "\"'" and given[:1] in _NAME_FIRST and _NAME_CHARS.issuperset(
+            given):
+        name = given.lower()
         if name in QUALIFIERS:
-            return _qualifier(name, m.group(2), negated, raw, position)
-        if not m.group(2).startswith(("/", "\\", ":")):
-            raise QueryError(f'unknown qualifier "{m.group(1)}:" {where(raw, position)}; known:'
+            return _qualifier(name, value, negated, raw, position)
+        if not value.startswith(("/", "\\", ":")):
+            raise QueryError(f'unknown qualifier "{given}:" {where(raw, position)}; known:'
                              f' {", ".join(QUALIFIERS)} (quote the word to search for it)',
                              raw, position)
     return _text(body, negated, raw, position)
@@ -153,7 +159,9 @@ def _text(body: str, negated: bool, raw: str, position: int) -> Term | None:
 
 
 def _qualifier(name: str, value: str, negated: bool, raw: str, position: int) -> Term:
-    pieces = [p for p in (_unquote(p) for p in _PIECE.findall(value)) if p]
+    found = value.split(",") if '"' not in value and "'" not in value else re.findall(_PIECE,
+                                                                                        value)
+    pieces = [p for p in (_unquote(p) for p in found if p) if p]
     if not pieces:
         raise QueryError(f'missing value for "{name}:" {where(raw, position)}', raw, position)
     if negated and name == "sort":
@@ -186,11 +194,11 @@ def _choice(options: tuple[str, ...]):
 
 def _priority(piece: str) -> tuple[int, int]:
     """A priority term as an inclusive (low, high) range."""
-    if m := _PRIORITY.match(piece):
+    if m := re.match(_PRIORITY, piece):
         n = _level(m.group(2))
         return {"=": (n, n), "<": (0, n - 1), "<=": (0, n), ">": (n + 1, 4),
                 ">=": (n, 4)}[m.group(1) or "="]
-    m = _PRIORITY_RANGE.match(piece)
+    m = re.match(_PRIORITY_RANGE, piece)
     if m and piece.strip("*.pP"):
         low, high = m.groups()
         return (_level(low) if low not in (None, "*") else 0,
@@ -214,8 +222,8 @@ def _when(piece: str) -> tuple[tuple[str, str | int], ...]:
         if low is None and high is None:
             raise ValueError("a range needs a start or an end, like 2026-11-01..2026-11-20")
         return tuple((op, b) for op, b in ((">=", low), ("<", high)) if b is not None)
-    op, rest = _COMPARISON.match(piece).groups()
-    if m := _DURATION.match(rest):
+    op, rest = re.match(_COMPARISON, piece, re.S).groups()  # type: ignore[union-attr]
+    if m := re.match(_DURATION, rest):
         if op in (None, "="):
             raise ValueError("an age needs < or >, like <7d (less than 7 days ago)")
         return ((AGE_OP[op], int(m.group(1)) * _UNITS[m.group(2)]),)
@@ -226,9 +234,9 @@ def _when(piece: str) -> tuple[tuple[str, str | int], ...]:
 
 def _instant(text: str) -> tuple[str, str]:
     """The [start, end) of a day or of a second, as stored-time strings."""
-    if _DAY.match(text):
+    if re.match(_DAY, text):
         start, step = datetime.fromisoformat(text).replace(tzinfo=UTC), timedelta(days=1)
-    elif _MOMENT.match(text):
+    elif re.match(_MOMENT, text):
         t = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
         t = t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
         start, step = t.replace(microsecond=0), timedelta(seconds=1)

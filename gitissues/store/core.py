@@ -106,9 +106,9 @@ class StoreCore:
         ref = ids.check_ref(ref)
         index = self.fresh()
         with index.reading():
-            m = ids.REMOTE_REF_RE.fullmatch(ref)
-            if m:
-                return _resolve_remote(index, m.group(1), m.group(2), ref)
+            remote = ids.remote_ref(ref)
+            if remote:
+                return _resolve_remote(index, remote[0], remote[1], ref)
             found = index.resolve(ref)
             bad = index.bad_files()
         if len(found) == 1:

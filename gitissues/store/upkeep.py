@@ -57,7 +57,7 @@ class Pending:
 
     def commits(self) -> list[str]:
         try:
-            return [e.name for e in os.scandir(self.folder) if git.OID_RE.match(e.name)]
+            return [e.name for e in os.scandir(self.folder) if git.is_oid(e.name)]
         except OSError:
             return []
 
