@@ -316,7 +316,7 @@ def _time(year: str, month: str, day: str, hour: str, minute: str, second: str,
           fraction: str | None) -> Any:
     """The datetime ruamel builds for a UTC time (its rounding of long fractions included)."""
     global _UTC
-    from datetime import datetime, timedelta, timezone
+    from gitissues.timeutil import datetime, timedelta, timezone
 
     if _UTC is None:
         _UTC = timezone(timedelta(0), "Z")

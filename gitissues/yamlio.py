@@ -40,7 +40,7 @@ def is_time(s: str) -> bool:
     """A canonical UTC time that a YAML loader would read back as that same time."""
     if not _time_shaped(s):
         return False
-    from datetime import datetime
+    from gitissues.timeutil import datetime
 
     try:
         datetime.fromisoformat(s[:-1] + "+00:00")

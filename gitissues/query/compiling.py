@@ -8,8 +8,6 @@ an expression more than 1,000 deep, and a flat chain of N terms is N deep.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from gitissues.query.parsing import (
     DEFAULT_SORT,
     MIN_TIME,
@@ -21,6 +19,7 @@ from gitissues.query.parsing import (
     stamp,
     where,
 )
+from gitissues.timeutil import UTC, datetime, timedelta
 
 _LIVE_CLAIM = "(i.claim_agent IS NOT NULL AND i.claim_expires > ?)"
 _UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
-from datetime import UTC, datetime, timedelta
+
+from gitissues.timeutil import UTC, datetime, timedelta
 
 STATUSES = ("open", "in_progress", "blocked", "closed")
 TYPES = ("bug", "feature", "task", "epic", "chore")
@@ -132,9 +133,9 @@ def _term(raw: str, position: int) -> Term | None:
         return None
     negated = word.startswith("-") and len(word) > 1
     body = word[1:] if negated else word
-    given, colon, value = body.partition(":")
-    if colon and body[0] not in "\"'" and given[:1] in _NAME_FIRST and _NAME_CHARS.issuperset(
-            given):
+    split = None if body[0] in "\"'" else split_qualifier(body)
+    if split:
+        given, value = split
         name = given.lower()
         if name in QUALIFIERS:
             return _qualifier(name, value, negated, raw, position)
@@ -143,6 +144,24 @@ def _term(raw: str, position: int) -> Term | None:
                              f' {", ".join(QUALIFIERS)} (quote the word to search for it)',
                              raw, position)
     return _text(body, negated, raw, position)
+
+
+def split_qualifier(word: str) -> tuple[str, str] | None:
+    """(name, value) of a qualifier-shaped word: a name of [A-Za-z][A-Za-z_-]*, a colon."""
+    name, colon, value = word.partition(":")
+    if colon and name[:1] in _NAME_FIRST and _NAME_CHARS.issuperset(name):
+        return name, value
+    return None
+
+
+def split_values(value: str) -> list[str]:
+    """The comma-separated values of a qualifier, quotes grouping (`_PIECE`); a value without
+    quotes is simply split at its commas."""
+    if '"' in value or "'" in value:
+        found = re.findall(_PIECE, value)
+    else:
+        found = [p for p in value.split(",") if p]
+    return [p for p in (_unquote(p) for p in found) if p]
 
 
 def _text(body: str, negated: bool, raw: str, position: int) -> Term | None:
@@ -159,9 +178,7 @@ def _text(body: str, negated: bool, raw: str, position: int) -> Term | None:
 
 
 def _qualifier(name: str, value: str, negated: bool, raw: str, position: int) -> Term:
-    found = value.split(",") if '"' not in value and "'" not in value else re.findall(_PIECE,
-                                                                                        value)
-    pieces = [p for p in (_unquote(p) for p in found if p) if p]
+    pieces = split_values(value)
     if not pieces:
         raise QueryError(f'missing value for "{name}:" {where(raw, position)}', raw, position)
     if negated and name == "sort":
