@@ -11,24 +11,24 @@ if this one dies after the remote accepted it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-
 from gitissues import testhooks, timeutil
 from gitissues.errors import Conflict, NotFound, UsageError
 from gitissues.model import Claim, Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from datetime import timedelta
     from typing import Any
 
     from gitissues.store.backend import Change, Snapshot
     from gitissues.store.core import StoreCore
 
+    ChangeFn = Callable[[Snapshot], Change]
+
 DEFAULT_TTL = "30m"
 REMOTE_ATTEMPTS = 60
 
-ChangeFn = Callable[["Snapshot"], "Change"]
 
 
 def _setting(store: StoreCore, key: str) -> Any:

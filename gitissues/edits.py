@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
 
 from gitissues import ids, timeutil
 from gitissues.errors import Conflict, InvalidData, UsageError
@@ -14,6 +13,7 @@ from gitissues.store.core import StoreCore, validated
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     from gitissues.store.backend import Change, Snapshot

@@ -9,7 +9,6 @@ a control character) is refused rather than silently recorded.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 from gitissues import git
 from gitissues.config_keys import MAX_LINE, get_dotted, has_control_chars
@@ -17,7 +16,7 @@ from gitissues.errors import UsageError
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from typing import Any
 
     # The repository settings, or a function that reads them: `gi whoami` with GI_AGENT set

@@ -294,6 +294,9 @@ def _plain(s: str, chars: tuple[frozenset[str], frozenset[str]], block: bool) ->
         if s[0] == "0" and s != "0":
             raise _Refuse
         return int(s)
+    whole, dot, fraction = s.partition(".")
+    if dot and whole and fraction and _DIGITS.issuperset(whole) and _DIGITS.issuperset(fraction):
+        return float(s)
     if (len(s) == 20 and _DIGITS.issuperset(s[:4] + s[5:7] + s[8:10] + s[11:13] + s[14:16]
                                             + s[17:19])
             and s[4] + s[7] + s[10] + s[13] + s[16] + s[19] == "--T::Z"):

@@ -12,8 +12,11 @@ import sys
 
 from gitissues.errors import GiError, UsageError
 
+_exit_collection_skipped = False
+
 
 def main(argv: list[str] | None = None) -> int:
+    _skip_exit_collection()
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
     try:
@@ -37,6 +40,21 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _report(GiError(f"unexpected error: {type(exc).__name__}: {exc}"), as_json)
         return 1
+
+
+def _skip_exit_collection() -> None:
+    """When the interpreter exits it runs the cyclic garbage collector over every object still
+    alive, which after a command is every module, class and function it loaded: ~2.5 ms of a
+    40 ms `gi show`. Freezing them first (gc.freeze, as the last exit handler) lets that pass
+    skip them. Objects still alive are freed as before when their modules are torn down; only
+    finalizers of cycles left at exit may not run, which Python never promises anyway."""
+    global _exit_collection_skipped
+    if not _exit_collection_skipped:
+        import atexit
+        import gc
+
+        atexit.register(gc.freeze)
+        _exit_collection_skipped = True
 
 
 def _change_dir(path: str) -> None:

@@ -9,7 +9,6 @@ called, so a read loads none of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 
 from gitissues import git
 from gitissues.store.core import (
@@ -23,6 +22,7 @@ from gitissues.store.core import (
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
     from gitissues.model import Issue

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 
 from gitissues import fs
 from gitissues.errors import InvalidData
@@ -15,6 +14,7 @@ from gitissues.store.index import Index
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Protocol
 
     class Snapshot(Protocol):

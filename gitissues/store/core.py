@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
 from functools import cached_property
 
 from gitissues import fs, git, ids, timeutil
@@ -22,6 +21,7 @@ from gitissues.store.index import Index
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from typing import Any
 
     from gitissues.store.backend import Backend, Snapshot

@@ -8,7 +8,6 @@ import os
 import time
 
 from gitissues import fs, git
-from gitissues.git import plumbing
 from gitissues.store.backend import REF
 
 GC_PACKS, GC_LOOSE = 50, 6700  # git's own gc.autoPackLimit and gc.auto defaults
@@ -75,6 +74,7 @@ class Pending:
         """Bring in every pending commit that a remote holds (its tracking ref has it): the
         push of a claim succeeded even if the process that pushed it did not live to record
         it. One the remote does not hold was not accepted, and is dropped."""
+        from gitissues.git import plumbing
         from gitissues.storemerge import merge_into
 
         tracked = tracking_tips(self.paths)
