@@ -38,22 +38,33 @@ def _translate_once() -> None:
 _translate_once()
 
 
+_widths: dict[str, int] = {}  # $COLUMNS -> the width help is wrapped at
+
+
+def _help_width() -> int:
+    """$COLUMNS, else the terminal's width, less 2, between 40 and 100. Looked up once per
+    value of $COLUMNS: argparse builds a formatter for every argument it adds."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns not in _widths:
+        try:
+            width = int(columns) - 2
+        except ValueError:
+            try:
+                width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+            except (OSError, ValueError):
+                width = 78
+        _widths[columns] = min(max(width, 40), 100)
+    return _widths[columns]
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Keeps the epilogs' line breaks. argparse's own width lookup imports shutil (~3 ms), and
     every parser builds a formatter though help is rarely printed."""
 
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None, **kwargs: Any) -> None:
-        if width is None:
-            try:
-                width = int(os.environ.get("COLUMNS", "")) - 2
-            except ValueError:
-                try:
-                    width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
-                except (OSError, ValueError):
-                    width = 78
-        super().__init__(prog, indent_increment, max_help_position, min(max(width, 40), 100),
-                         **kwargs)
+        width = _help_width() if width is None else min(max(width, 40), 100)
+        super().__init__(prog, indent_increment, max_help_position, width, **kwargs)
 
 
 class GiParser(argparse.ArgumentParser):

@@ -19,11 +19,9 @@ if TYPE_CHECKING:
 # C0 and C1 control characters, DEL, line/paragraph separators and the bidirectional overrides
 # ("Trojan source"), each shown as a visible escape such as \x1b, \r or \u202e.
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_UNSAFE = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
-           *range(0x2066, 0x206A)]
-_ESCAPES = {c: _NAMED.get(chr(c)) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
-            for c in _UNSAFE}
-_ESCAPES_MULTILINE = {c: e for c, e in _ESCAPES.items() if chr(c) not in "\t\n"}
+_UNSAFE = (*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+           *range(0x2066, 0x206A))
+_TABLES: list[dict[int, str]] = []  # (one line, multiline), made when first needed
 
 
 def printable(text: Any, multiline: bool = False) -> str:
@@ -32,7 +30,11 @@ def printable(text: Any, multiline: bool = False) -> str:
     s = text if isinstance(text, str) else str(text)
     if s.isprintable():
         return s
-    return s.translate(_ESCAPES_MULTILINE if multiline else _ESCAPES)
+    if not _TABLES:
+        escapes = {c: _NAMED.get(chr(c)) or (f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+                   for c in _UNSAFE}
+        _TABLES.extend((escapes, {c: e for c, e in escapes.items() if chr(c) not in "\t\n"}))
+    return s.translate(_TABLES[multiline])
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
