@@ -65,6 +65,17 @@ class Index:
                 if self._version() != SCHEMA_VERSION:
                     self._create()
 
+    def close(self) -> None:
+        """Close the connection; the last one open on the file also folds the WAL into it and
+        removes it. Done as soon as the index is dropped (`__del__`): a sqlite3 connection
+        sits in a reference cycle with its statement cache, so it would otherwise wait for the
+        garbage collector, which `gi` skips at exit."""
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+
+    __del__ = close
+
     def _use_wal(self) -> None:
         """WAL lets readers go on while one process writes; the mode is kept in the file, so
         only a new index sets it. Switching takes an exclusive lock and skips SQLite's busy
