@@ -7,7 +7,9 @@ when there is one so that comments, key order, formatting and unknown keys survi
 
 from __future__ import annotations
 
-from gitissues import ids, timeutil, yamlio
+from gitissues import ids, timeutil
+
+# yamlio is imported where a file is read or written: a read served by the index never needs it.
 from gitissues.errors import InvalidData
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -137,6 +139,8 @@ class Issue(_Record):
     def to_yaml(self) -> str:
         """The file text; edits the original document when there is one (round-trip), unless
         that document is in gi's own canonical layout: then the layout is simply kept."""
+        from gitissues import yamlio
+
         if self.source is None or _canonical(self.source, self.id):
             text = yamlio.emit(self.to_file_dict())
         else:
@@ -157,6 +161,8 @@ class Issue(_Record):
 
     @classmethod
     def from_yaml(cls, text: str, where: str) -> Issue:
+        from gitissues import yamlio
+
         data = yamlio.load_fast(text, where)
         try:
             return _build(data, where, text)
@@ -205,6 +211,8 @@ def _copied(value: Any) -> Any:
 
 def _canonical(text: str, where: str) -> bool:
     """`text` is exactly what gi's emitter writes for the issue it holds."""
+    from gitissues import yamlio
+
     try:
         return yamlio.emit(Issue.from_yaml(text, where).to_file_dict()) == text
     except InvalidData:
@@ -387,6 +395,8 @@ def _with_line(exc: InvalidData, text: str, where: str) -> InvalidData:
     key = exc.details.get("field")
     if not key:
         return exc
+    from gitissues import yamlio
+
     try:
         doc = yamlio.load_roundtrip(text, where)
         line = doc.lc.key(key)[0] + 1
