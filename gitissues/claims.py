@@ -164,11 +164,11 @@ def extend(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> I
 
 
 def listing(store: StoreCore, expired: bool) -> list[Issue]:
-    now = timeutil.now_str()
+    now = timeutil.now_str()  # gi's own timestamp: safe as SQL text
     op = "<=" if expired else ">"
-    return store.list(["is:open"], limit=None,
-                      extra_where=f"i.claim_agent IS NOT NULL AND "
-                                  f"i.claim_expires {op} '{now}'").issues
+    return store.list(["is:open"], limit=None, extra_where=(
+        "i.rowid IN (SELECT rowid FROM issues WHERE claim_agent IS NOT NULL"  # issues_claim
+        f" AND claim_expires {op} '{now}')")).issues
 
 
 def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],

@@ -77,7 +77,15 @@ def _parse_set(items: list[str]) -> dict[str, Any]:
     return out
 
 
+_EDITS = ("title", "body", "body_file", "status", "type", "priority", "add_label",
+          "remove_label", "assign", "unassign", "milestone", "set", "file")
+
+
 def cmd_edit(args: argparse.Namespace) -> int:
+    if not any(getattr(args, name) not in (None, []) for name in _EDITS):
+        raise UsageError("nothing to change: give --title, --body, --status, --type, "
+                         "--priority, --add-label, --assign, --milestone, --set or --file "
+                         "(see 'gi edit --help')")
     store = open_cli_store()
     if args.file:
         from gitissues.cli.admin import replace_from_file
@@ -98,6 +106,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
 def _done(issue: Any, args: argparse.Namespace, verb: str) -> None:
     if args.json:
         emit_json(issue.to_json())
+    elif issue.changed is False:
+        print(f"{issue.id} already says so: nothing written")
     else:
         print(f"{verb} {issue.id}")
 

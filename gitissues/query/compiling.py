@@ -22,6 +22,10 @@ from gitissues.query.parsing import (
 from gitissues.timeutil import UTC, datetime, timedelta
 
 _LIVE_CLAIM = "(i.claim_agent IS NOT NULL AND i.claim_expires > ?)"
+# the same, as a set SQLite finds through the partial index issues_claim (a scan in the
+# default order otherwise visits every issue: 0.2 s at 100,000)
+LIVE_CLAIMS = ("i.rowid IN (SELECT rowid FROM issues WHERE claim_agent IS NOT NULL"
+               " AND claim_expires > ?)")
 _UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"
                  " WHERE d.issue = i.id AND x.status != 'closed')")
 _FTS = "i.rowid {} (SELECT rowid FROM fts WHERE fts MATCH ?)"
@@ -123,7 +127,7 @@ def _is_sql(value: str, ctx: _Context) -> tuple[str, list]:
     if value == "blocked":
         return f"i.status = 'blocked' OR (i.status != 'closed' AND {_UNCLOSED_DEP})", []
     if value == "claimed":
-        return _LIVE_CLAIM, [ctx.now]
+        return LIVE_CLAIMS, [ctx.now]
     if value == "ready":
         return ("(i.status = 'open' OR (i.status = 'in_progress' AND i.claim_agent IS NOT NULL))"
                 f" AND NOT ifnull({_LIVE_CLAIM}, 0) AND NOT {_UNCLOSED_DEP}"), [ctx.now]
@@ -150,7 +154,7 @@ def _member_sql(table: str, column: str, me_ok: bool):
 def _claimed_by_sql(value: str, ctx: _Context) -> tuple[str, list]:
     if value.lower() == "none":
         return f"NOT ifnull({_LIVE_CLAIM}, 0)", [ctx.now]
-    return f"{_LIVE_CLAIM} AND i.claim_agent = ? COLLATE NOCASE", [ctx.now, ctx.who(value)]
+    return f"{LIVE_CLAIMS} AND i.claim_agent = ? COLLATE NOCASE", [ctx.now, ctx.who(value)]
 
 
 def _id_sql(value: str, ctx: _Context) -> tuple[str, list]:

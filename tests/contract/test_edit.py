@@ -263,3 +263,21 @@ def test_edit_from_a_partial_file_is_validated(sandbox, tmp_path):
         assert r.code == 5, (text, r)
         assert "f.yaml" in r.err_json["error"]["message"], r
     assert sb.store_tip() == tip
+
+
+def test_an_edit_that_changes_nothing_says_so_and_writes_nothing(sandbox):
+    sb = sandbox
+    issue_id = sb.create("Same", "--label", "a")
+    tip = sb.store_tip()
+    for args in (["--add-label", "a"], ["--title", "Same"], ["--remove-label", "zzz"]):
+        r = sb.gi("edit", issue_id, *args)
+        assert r.code == 0 and "nothing written" in r.out, r
+    assert sb.store_tip() == tip
+    r = sb.gi("close", issue_id)
+    assert r.code == 0
+    tip = sb.store_tip()
+    r = sb.gi("close", issue_id)
+    assert r.code == 0 and "nothing written" in r.out, r
+    assert sb.store_tip() == tip
+    r = sb.gi("edit", issue_id)
+    assert r.code == 2 and "nothing to change" in r.err, r
