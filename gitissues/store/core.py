@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from gitissues.store.backend import Backend, Snapshot
 
 DEFAULT_LIMIT = 50
+# seconds a limited list gives its set plan, then its ordered-walk plan, before running the set
+# plan to the end (see `query.compiling`); the rows are the same whichever finishes
+PLAN_BUDGET = (0.004, 0.02)
 TREE_SETTINGS = ".issue-facade/config.yaml"  # its presence is what makes a tree-mode store
 
 
@@ -145,8 +148,12 @@ class StoreCore:
         if extra_where:
             compiled.where = f"({compiled.where}) AND ({extra_where})"
         sql, params = q.select_sql(compiled, None if not limit else limit + 1)
+        plans: list = [(sql, params, None)]
+        if limit and compiled.scan_where:
+            plans[:0] = [(sql, params, PLAN_BUDGET[0]),
+                         (*q.select_sql(compiled, limit + 1, scan=True), PLAN_BUDGET[1])]
         with index.reading():
-            rows = index.rows(sql, params)
+            rows = index.first_done(plans)
             bad = index.bad_files()
         more = bool(limit) and len(rows) > limit
         issues = [issue_from_row(json.loads(r[0])) for r in rows[: limit or None]]

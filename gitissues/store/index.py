@@ -208,6 +208,28 @@ class Index:
     def rows(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
+    def first_done(self, plans: list[tuple[str, list[Any], float | None]]
+                   ) -> list[tuple[Any, ...]]:
+        """The rows of the first of `plans` (equivalent statements, each with a time budget in
+        seconds; None: no limit) that finishes within its budget. For `ORDER BY … LIMIT`, which
+        plan is fast depends on how many rows match, which SQLite's planner cannot know; an
+        interrupted statement leaves the read transaction and its snapshot as they were."""
+        from time import perf_counter
+
+        for sql, params, budget in plans:
+            if budget is None:
+                return self.rows(sql, params)
+            deadline = perf_counter() + budget
+            self.db.set_progress_handler(lambda end=deadline: perf_counter() > end, 1000)
+            try:
+                return self.rows(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "interrupt" not in str(exc):
+                    raise
+            finally:
+                self.db.set_progress_handler(None, 0)
+        raise ValueError("no plan without a budget")
+
     def bad_files(self) -> list[tuple[str, str]]:
         return self.rows("SELECT path, message FROM bad ORDER BY path")  # type: ignore[return-value]
 

@@ -1,0 +1,70 @@
+"""A limited list tries its equivalent plans in turn (set, then walk in order, then the set to the
+end): whichever finishes, the rows are the same, and an interrupted plan changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gitissues.store import core, open_store
+from gitissues.store.index import Index
+
+QUERIES = [["label:auth"], ["label:ui"], ["label:rare"], ["assignee:bob"], ["crash"],
+           ["crash", "priority:<=2"], ["-label:auth", "login"], ["label:auth", "is:ready"],
+           ["label:auth", "milestone:v9"], ["label:nosuch"]]
+
+
+@pytest.fixture(scope="module")
+def store(make_sandbox):
+    sb = make_sandbox()
+    words = ["login crash", "token parser", "cache index", "merge branch"]
+    records = [{"id": f"gi-{n:06x}", "title": f"{words[n % 4]} {n}", "priority": n % 5,
+                "labels": ["auth"] * (n % 3 == 0) + ["ui"] * (n % 2 == 0) + ["rare"] * (n == 77),
+                "assignees": ["bob"] * (n % 7 == 0), "milestone": "v9" if n == 300 else None,
+                "status": "closed" if n % 10 == 9 else "open",
+                "created": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00Z"}
+               for n in range(400)]
+    jsonl = "".join(json.dumps({k: v for k, v in r.items() if v is not None}) + "\n"
+                    for r in records)
+    assert sb.gi("import", "-", input=jsonl).code == 0
+    return sb
+
+
+def listed(sb, monkeypatch, budgets, terms, limit):
+    for key, value in sb.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(core, "PLAN_BUDGET", budgets)
+    return [i.id for i in open_store(sb.repo).list(terms, limit=limit).issues]
+
+
+@pytest.mark.parametrize("terms", QUERIES, ids=[" ".join(q) for q in QUERIES])
+def test_every_plan_gives_the_same_rows(store, monkeypatch, terms):
+    for limit in (1, 20, None):
+        got = {budgets: listed(store, monkeypatch, budgets, terms, limit)
+               for budgets in ((60.0, 60.0), (0.0, 60.0), (0.0, 0.0))}
+        assert len(set(map(tuple, got.values()))) == 1, (limit, got)
+    assert listed(store, monkeypatch, (60.0, 60.0), ["label:rare"], 20) == ["gi-00004d"]
+
+
+def test_an_interrupted_plan_gives_way_and_keeps_the_snapshot(tmp_path):
+    index = Index(tmp_path / "i.sqlite")
+    index.db.execute("CREATE TABLE t(x)")
+    index.db.execute("INSERT INTO t VALUES(1)")
+    slow = ("WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 10000000)"
+            " SELECT count(*) FROM n")
+    with index.reading():
+        assert index.rows("SELECT count(*) FROM t") == [(1,)]  # the snapshot is taken
+        other = Index(tmp_path / "i.sqlite")
+        other.db.execute("INSERT INTO t VALUES(2)")
+        rows = index.first_done([(slow, [], 0.0), ("SELECT count(*) FROM t", [], 0.5),
+                                 ("SELECT 'never'", [], None)])
+        assert rows == [(1,)]  # the second plan, on the snapshot the transaction began with
+        assert index.first_done([(slow, [], 0.0), ("SELECT sum(x) FROM t", [], None)]) == [(1,)]
+    assert index.rows("SELECT count(*) FROM t") == [(2,)]
+
+
+def test_a_failing_plan_is_an_error_not_a_fallback(tmp_path):
+    index = Index(tmp_path / "i.sqlite")
+    with pytest.raises(Exception, match="no such table"):
+        index.first_done([("SELECT * FROM missing", [], 1.0), ("SELECT 1", [], None)])
