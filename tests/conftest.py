@@ -235,3 +235,13 @@ def run_gi(sandbox: Sandbox):
         return run_gi_with(sandbox.env, *args, cwd=cwd, input=input, env=env, timeout=timeout)
 
     return run
+
+
+def appending_editor(tmp_path: Path, text: str) -> str:
+    """An $EDITOR script that appends `text` to the file it is given (for `gi config edit`)."""
+    body = tmp_path / "append.yaml"
+    body.write_text(text)
+    script = tmp_path / "editor.sh"
+    script.write_text(f"#!/bin/sh\ncat '{body}' >> \"$1\"\n")
+    script.chmod(0o755)
+    return str(script)

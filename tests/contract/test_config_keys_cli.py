@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import appending_editor
 
 
 def user_config(sb) -> Path:
@@ -94,15 +95,6 @@ def test_set_accepts_valid_values_and_unknown_keys(sandbox, key, value):
     assert (got["value"], got["source"]) == (value, "repo:issue-facade:config.yaml")
 
 
-def editor(tmp_path: Path, text: str) -> str:
-    body = tmp_path / "append.yaml"
-    body.write_text(text)
-    script = tmp_path / "editor.sh"
-    script.write_text(f"#!/bin/sh\ncat '{body}' >> \"$1\"\n")
-    script.chmod(0o755)
-    return str(script)
-
-
 @pytest.mark.parametrize(
     ("text", "named"),
     [("claims:\n  ttl: soon\n", "claims.ttl"),
@@ -112,7 +104,7 @@ def editor(tmp_path: Path, text: str) -> str:
 def test_edit_checks_known_keys(sandbox, tmp_path, text, named):
     assert sandbox.gi("init").code == 0
     tip = sandbox.store_tip()
-    r = sandbox.gi("config", "edit", "--json", env={"EDITOR": editor(tmp_path, text)})
+    r = sandbox.gi("config", "edit", "--json", env={"EDITOR": appending_editor(tmp_path, text)})
     assert r.code == 5, r
     error = r.err_json["error"]
     assert named in error["message"] and error["file"] == "issue-facade:config.yaml"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from conftest import appending_editor
 from gitdaemon import Cluster
 
 SECRETS = {
@@ -154,23 +155,14 @@ def test_set_refuses_a_secret_at_any_depth(sandbox, key, value, named):
     assert_no_secret(sandbox.git("log", "-p", "--all"))
 
 
-def editor(tmp_path, text: str) -> str:
-    """An $EDITOR that appends `text` to the file it is given."""
-    body = tmp_path / "append.yaml"
-    body.write_text(text)
-    script = tmp_path / "editor.sh"
-    script.write_text(f"#!/bin/sh\ncat '{body}' >> \"$1\"\n")
-    script.chmod(0o755)
-    return str(script)
-
-
 @pytest.mark.parametrize("mode", ["branch", "tree"])
 def test_edit_refuses_a_secret_in_a_list(sandbox, tmp_path, mode):
     sb = sandbox
     assert sb.gi("init", "--mode", mode).code == 0
     settings_file = sb.repo / ".issue-facade" / "config.yaml"
     before = (sb.store_tip(), settings_file.read_text() if mode == "tree" else None)
-    script = editor(tmp_path, f"bridges:\n  - name: work\n    token: {SECRETS['token']}\n")
+    script = appending_editor(tmp_path,
+                              f"bridges:\n  - name: work\n    token: {SECRETS['token']}\n")
     r = sb.gi("config", "edit", "--json", env={"EDITOR": script})
     assert r.code == 2, r
     message = r.err_json["error"]["message"]
