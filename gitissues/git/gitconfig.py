@@ -1,7 +1,8 @@
 """The few git configuration values a ref update needs, read without starting `git config`.
 
 `refs.update_ref` needs core.logAllRefUpdates, core.bare and the committer's user.name and
-user.email to write a reflog line as git would. They are read from git's files in git's order
+user.email to write a reflog line as git would; packing after a write reads gc.auto. They are
+read from git's files in git's order
 (system, global, repository, worktree, then GIT_CONFIG_COUNT pairs), later values winning.
 Only plain `key = value` lines of sections without a subsection are understood; `include`
 directives are not followed (gi never needs a value one would set).
@@ -14,7 +15,7 @@ import os
 from gitissues import fs
 from gitissues.git import RepoPaths
 
-_WANTED_SECTIONS = ("core", "user", "extensions")
+_WANTED_SECTIONS = ("core", "user", "extensions", "gc")
 
 
 def bool_value(text: str) -> bool:
@@ -31,7 +32,7 @@ def bool_value(text: str) -> bool:
 
 
 def read_config(paths: RepoPaths) -> dict[str, str]:
-    """{`section.key` (lower case): value} for the core, user and extensions sections."""
+    """{`section.key` (lower case): value} for the core, user, extensions and gc sections."""
     env = os.environ
     files: list[str] = []
     if not bool_value(env.get("GIT_CONFIG_NOSYSTEM", "false")):

@@ -10,7 +10,8 @@ import time
 from gitissues import fs, git
 from gitissues.store.backend import REF
 
-GC_PACKS, GC_LOOSE = 50, 6700  # git's own gc.autoPackLimit and gc.auto defaults
+GC_PACKS = 50  # git's gc.autoPackLimit default
+GC_LOOSE = 1024  # loose objects before packing (git's gc.auto default is 6,700: ~27 MB of blocks)
 
 
 class LockWatch:
@@ -109,23 +110,38 @@ def tracking_tips(paths: git.RepoPaths) -> list[str]:
 
 
 def maybe_gc(paths: git.RepoPaths) -> None:
-    """Keep the object store packed the way git does after its own commits: when there are
-    too many packs or loose objects, start `git gc --auto` in the background (it detaches
-    itself); never in the way of a write."""
+    """Keep the object store packed as git does after its own commits: when there are too many
+    packs or loose objects, start `git gc --auto` in the background (it detaches itself);
+    never in the way of a write. Loose objects are estimated as git does, from the objects/17
+    folder. Unless the repository sets gc.auto itself (0: never), the bound is gi's GC_LOOSE
+    rather than git's 6,700: each change adds ~8 loose objects, each taking a 4 KiB block."""
     objects = os.path.join(paths.common_dir, "objects")
     try:
         packs = sum(1 for e in os.scandir(os.path.join(objects, "pack"))
                     if e.name.endswith(".pack"))
         sample = os.path.join(objects, "17")
-        loose = len(os.listdir(sample)) * 256 if fs.is_dir(sample) else 0
+        in_sample = len(os.listdir(sample)) if fs.is_dir(sample) else 0
     except OSError:
         return
-    if packs <= GC_PACKS and loose <= GC_LOOSE:
+    if packs <= GC_PACKS and in_sample <= -(-GC_LOOSE // 256):
         return
+    from gitissues.git import gitconfig
+
+    own = gitconfig.read_config(paths).get("gc.auto")
+    args = ["git", "gc", "--auto", "--quiet"]
+    if own is None:
+        args[1:1] = ["-c", f"gc.auto={GC_LOOSE}"]  # gi's own constant, never a configured value
+    else:
+        try:
+            bound = int(own)
+        except ValueError:
+            return
+        if bound <= 0 or (packs <= GC_PACKS and in_sample <= -(-bound // 256)):
+            return
     import contextlib
     import subprocess
 
     with contextlib.suppress(OSError):
-        subprocess.Popen(["git", "gc", "--auto", "--quiet"], cwd=paths.top,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        subprocess.Popen(args, cwd=paths.top, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
