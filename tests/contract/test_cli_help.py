@@ -3,6 +3,7 @@ the allowed values, and shell completion that really completes (SPEC §3, §4)."
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -262,3 +263,11 @@ def test_fish_completion_completes(sandbox, line, offered):
                           timeout=30)
     assert proc.returncode == 0, proc
     assert sorted(x.split("\t")[0] for x in proc.stdout.splitlines()) == sorted(offered), proc
+
+
+def test_doctor_without_a_store_says_there_is_none(sandbox):
+    r = sandbox.gi("doctor")
+    assert r.code == 3 and "no issue store" in r.err and "gi init" in r.err, r
+    assert "clean" not in r.out
+    r = sandbox.gi("doctor", "--json")
+    assert r.code == 3 and json.loads(r.err)["error"]["code"] == "not_found", r
