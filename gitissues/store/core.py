@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from gitissues.store.backend import Backend, Snapshot
 
 DEFAULT_LIMIT = 50
-# seconds a limited list gives its set plan, then its ordered-walk plan, before running the set
-# plan to the end (see `query.compiling`); the rows are the same whichever finishes
-PLAN_BUDGET = (0.004, 0.02)
+# seconds a limited list gathers the matches, then walks the issues in order, before it gathers
+# them to the end (see `query.compiling`); the rows are the same whichever plan finishes
+PLAN_BUDGET = (0.002, 0.02)
 TREE_SETTINGS = ".issue-facade/config.yaml"  # its presence is what makes a tree-mode store
 
 

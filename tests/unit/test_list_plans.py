@@ -1,5 +1,6 @@
-"""A limited list tries its equivalent plans in turn (set, then walk in order, then the set to the
-end): whichever finishes, the rows are the same, and an interrupted plan changes nothing."""
+"""A limited list tries its equivalent plans in turn (gather the matches, walk the issues in
+order, gather to the end): the rows are the same whichever finishes, and an interrupted plan
+changes nothing."""
 
 from __future__ import annotations
 
