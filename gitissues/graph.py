@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from gitissues.model import Issue
     from gitissues.store.core import StoreCore
 
-UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"
-                " WHERE d.issue = i.id AND x.status != 'closed')")
 ARROW = " → "
 
 
@@ -100,8 +98,10 @@ def blocked(store: StoreCore, query: Iterable[str] | str = (), limit: int | None
             ) -> list[tuple[Issue, list[Issue]]]:
     """Issues not closed with an unclosed dependency (SPEC §3), each with its blockers.
     Ask for one more than you show to learn whether the list was cut."""
+    from gitissues.query import UNCLOSED_DEPS
+
     terms = [query] if isinstance(query, str) else list(query)
-    result = store.list(terms, limit, extra_where=UNCLOSED_DEP)
+    result = store.list(terms, limit, extra_where=UNCLOSED_DEPS)
     if not result.issues:
         return []
     from gitissues.store.core import issue_from_row

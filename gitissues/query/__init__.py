@@ -4,7 +4,7 @@ derived index, `select_sql` for the full statement. `parsing` says where the SPE
 
 from __future__ import annotations
 
-from gitissues.query.compiling import Compiled, compile, select_sql
+from gitissues.query.compiling import UNCLOSED_DEPS, Compiled, compile, select_sql
 from gitissues.query.parsing import (
     IS_VALUES,
     SORT_COLUMNS,
@@ -17,4 +17,4 @@ from gitissues.query.parsing import (
 )
 
 __all__ = ["IS_VALUES", "SORT_COLUMNS", "STATUSES", "TYPES", "Compiled", "Query", "QueryError",
-           "Term", "compile", "parse", "select_sql"]
+           "Term", "UNCLOSED_DEPS", "compile", "parse", "select_sql"]

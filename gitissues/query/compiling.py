@@ -28,6 +28,10 @@ LIVE_CLAIMS = ("i.rowid IN (SELECT rowid FROM issues WHERE claim_agent IS NOT NU
                " AND claim_expires > ?)")
 _UNCLOSED_DEP = ("EXISTS (SELECT 1 FROM deps d JOIN issues x ON x.id = d.dep"
                  " WHERE d.issue = i.id AND x.status != 'closed')")
+# issues with an unclosed dependency, as a set (the EXISTS form above, tested per issue, finds
+# them walking in order: `is:blocked` and `gi blocked` try both, see below)
+UNCLOSED_DEPS = ("i.id IN (SELECT d.issue FROM deps d JOIN issues x ON x.id = d.dep"
+                 " WHERE x.status != 'closed')")
 _FTS = "i.rowid {} (SELECT rowid FROM fts WHERE fts MATCH ?)"
 _FLAT = 16  # operands joined flat before nesting
 
@@ -42,6 +46,7 @@ _FTS_EACH = "EXISTS (SELECT 1 FROM fts WHERE fts.rowid = i.rowid AND fts MATCH ?
 _EACH = {_MEMBER_SET.format(t, c): _MEMBER_EACH.format(t, c)
          for t, c in (("labels", "label"), ("assignees", "name"))}
 _EACH[_FTS.format("IN")] = _FTS_EACH
+_EACH[UNCLOSED_DEPS] = _UNCLOSED_DEP
 
 
 class Compiled:
@@ -86,8 +91,10 @@ def _joined(parts: list[str], op: str) -> str:
     return f"({_joined(parts[:mid], op)}) {op} ({_joined(parts[mid:], op)})"
 
 
-def compile(query: Query, *, me: str | None, now: datetime) -> Compiled:
-    """Bind `query` to the caller's identity (for `me`) and the time (for ages and claims)."""
+def compile(query: Query, *, me: str | None, now: datetime, extra: str | None = None
+            ) -> Compiled:
+    """Bind `query` to the caller's identity (for `me`) and the time (for ages and claims);
+    `extra` is one more condition of gi's own (never user input), ANDed to the rest."""
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     ctx = _Context(me, stamp(now), now)
     clauses, params, phrases = [], [], []
@@ -107,6 +114,8 @@ def compile(query: Query, *, me: str | None, now: datetime) -> Compiled:
     if text:
         clauses.append(_FTS.format("IN"))
         params.append(text)
+    if extra:
+        clauses.append(f"({extra})")
     where_sql = _joined(clauses, "AND") or "1"
     scan_where = where_sql
     for each_set, each_one in _EACH.items():
@@ -150,7 +159,7 @@ def _is_sql(value: str, ctx: _Context) -> tuple[str, list]:
     if value == "open":
         return "i.status != 'closed'", []
     if value == "blocked":
-        return f"i.status = 'blocked' OR (i.status != 'closed' AND {_UNCLOSED_DEP})", []
+        return f"i.status = 'blocked' OR (i.status != 'closed' AND {UNCLOSED_DEPS})", []
     if value == "claimed":
         return LIVE_CLAIMS, [ctx.now]
     if value == "ready":

@@ -142,11 +142,9 @@ class StoreCore:
         try:
             parsed = q.parse(query if isinstance(query, str) else list(query))
             me = self.actor if parsed.uses_me else None
-            compiled = q.compile(parsed, me=me, now=timeutil.now())
+            compiled = q.compile(parsed, me=me, now=timeutil.now(), extra=extra_where)
         except q.QueryError as exc:
             raise UsageError(str(exc), term=exc.term, position=exc.position) from None
-        if extra_where:
-            compiled.where = f"({compiled.where}) AND ({extra_where})"
         sql, params = q.select_sql(compiled, None if not limit else limit + 1)
         plans: list = [(sql, params, None)]
         if limit and compiled.scan_where:

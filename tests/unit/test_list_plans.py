@@ -13,7 +13,8 @@ from gitissues.store.index import Index
 
 QUERIES = [["label:auth"], ["label:ui"], ["label:rare"], ["assignee:bob"], ["crash"],
            ["crash", "priority:<=2"], ["-label:auth", "login"], ["label:auth", "is:ready"],
-           ["label:auth", "milestone:v9"], ["label:nosuch"]]
+           ["label:auth", "milestone:v9"], ["label:nosuch"], ["is:blocked"],
+           ["is:blocked", "label:ui"], ["is:ready", "crash"], ["-is:blocked", "label:auth"]]
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +24,7 @@ def store(make_sandbox):
     records = [{"id": f"gi-{n:06x}", "title": f"{words[n % 4]} {n}", "priority": n % 5,
                 "labels": ["auth"] * (n % 3 == 0) + ["ui"] * (n % 2 == 0) + ["rare"] * (n == 77),
                 "assignees": ["bob"] * (n % 7 == 0), "milestone": "v9" if n == 300 else None,
+                "depends_on": [f"gi-{n - 1:06x}"] if n % 5 == 0 and n else [],
                 "status": "closed" if n % 10 == 9 else "open",
                 "created": f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00Z"}
                for n in range(400)]
@@ -46,6 +48,20 @@ def test_every_plan_gives_the_same_rows(store, monkeypatch, terms):
                for budgets in ((60.0, 60.0), (0.0, 60.0), (0.0, 0.0))}
         assert len(set(map(tuple, got.values()))) == 1, (limit, got)
     assert listed(store, monkeypatch, (60.0, 60.0), ["label:rare"], 20) == ["gi-00004d"]
+
+
+def test_gi_blocked_with_a_query_agrees_across_plans(store, monkeypatch):
+    """`gi blocked` adds its own condition: every plan keeps it (the walk plan once lost it)."""
+    for key, value in store.env.items():
+        monkeypatch.setenv(key, value)
+    found = {}
+    for budgets in ((60.0, 60.0), (0.0, 60.0), (0.0, 0.0)):
+        monkeypatch.setattr(core, "PLAN_BUDGET", budgets)
+        found[budgets] = [(i.id, [b.id for b in bs])
+                          for i, bs in open_store(store.repo).blocked(["label:auth"], limit=10)]
+    assert len(set(map(repr, found.values()))) == 1, found
+    rows = found[(60.0, 60.0)]
+    assert len(rows) == 10 and all(blockers for _, blockers in rows)
 
 
 def test_an_interrupted_plan_gives_way_and_keeps_the_snapshot(tmp_path):
