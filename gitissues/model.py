@@ -7,7 +7,7 @@ when there is one so that comments, key order, formatting and unknown keys survi
 
 from __future__ import annotations
 
-from gitissues import ids, timeutil
+from gitissues import fields, ids
 
 # yamlio is imported where a file is read or written: a read served by the index never needs it.
 from gitissues.errors import InvalidData
@@ -20,7 +20,6 @@ STATUSES = ("open", "in_progress", "blocked", "closed")
 TYPES = ("bug", "feature", "task", "epic", "chore")
 PRIORITIES = range(0, 5)
 _HEX = frozenset("0123456789abcdef")  # a commit id in links.commits: 40 or 64 of these
-MAX_KEY = 1000  # YAML readers refuse an implicit key over 1024 characters
 # Canonical key order of a file; anything else is an unknown key, kept where it stands.
 KEYS = (
     "id", "title", "status", "type", "priority", "labels", "assignees", "milestone", "parent",
@@ -225,136 +224,55 @@ def _empty(key: str, value: Any) -> bool:
     return value is None or value == [] or value == {} or value == ""
 
 
-# --- validation -------------------------------------------------------------------------------
-
-def _fail(where: str, key: str, message: str) -> InvalidData:
-    return InvalidData(f"{where}: field {key!r}: {message}", file=where, field=key)
-
-
-def _text(v: str, where: str, key: str) -> str:
-    """Text that can be written as UTF-8: undecodable bytes (which Python keeps as lone
-    surrogates, U+D800 to U+DFFF, the only code points UTF-8 cannot encode) are refused here,
-    before a file that nothing can read is written."""
-    if not v.isascii() and not _encodable(v):
-        raise _fail(where, key, "not valid UTF-8 text (it holds undecodable bytes)")
-    return v
-
-
-def _encodable(v: str) -> bool:
-    try:
-        v.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _str(d: dict, key: str, where: str, default: str | None = "") -> Any:
-    v = d.get(key, default)
-    if v is None:
-        return default
-    if isinstance(v, bool) or not isinstance(v, str | int | float):
-        raise _fail(where, key, f"expected text, got {type(v).__name__}")
-    return _text(str(v), where, key)
-
-
-def _str_list(d: dict, key: str, where: str) -> list[str]:
-    v = d.get(key)
-    if v is None:
-        return []
-    if isinstance(v, str):
-        v = [v]
-    if not isinstance(v, list) or not all(isinstance(x, str | int) for x in v):
-        raise _fail(where, key, "expected a list of text values")
-    out: list[str] = []
-    for x in v:  # keep order, drop duplicates
-        if str(x) not in out:
-            out.append(_text(str(x), where, key))
-    return out
-
-
-def _time(d: dict, key: str, where: str, required: bool = False) -> str | None:
-    v = d.get(key)
-    if v is None or v == "":
-        if required:
-            raise _fail(where, key, "a time is required")
-        return None
-    try:
-        return timeutil.normalize_time(v)
-    except (ValueError, TypeError):
-        raise _fail(where, key, f"not an RFC 3339 time: {v!r}") from None
-
-
-def _mapping(d: dict, key: str, where: str) -> dict:
-    v = d.get(key)
-    if v is None:
-        return {}
-    if not isinstance(v, dict):
-        raise _fail(where, key, "expected a mapping")
-    return _plain(v, where, key)
-
-
-def _plain(v: Any, where: str = "<input>", key: str = "?") -> Any:
-    """Loader types (datetimes, ruamel containers) as plain JSON-able values."""
-    if isinstance(v, dict):
-        if any(len(str(k)) > MAX_KEY for k in v):
-            raise _fail(where, key, f"a key is longer than {MAX_KEY} characters")
-        return {_text(str(k), where, key): _plain(x, where, key) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_plain(x, where, key) for x in v]
-    if hasattr(v, "isoformat"):
-        return timeutil.normalize_time(v)
-    if isinstance(v, str):
-        return _text(str(v), where, key)
-    return v
-
-
 def _build(data: Any, where: str, source: str | None) -> Issue:
     if not isinstance(data, dict):
         raise InvalidData(f"{where}: an issue file must be a mapping of keys to values", file=where)
-    issue_id = _str(data, "id", where, None)
+    issue_id = fields.string(data, "id", where, None)
     if not issue_id or not ids.is_id(issue_id):
-        raise _fail(where, "id", f"missing or not an id like gi-7f3a9c: {issue_id!r}")
-    title = _str(data, "title", where, "")
+        raise fields.fail(where, "id", f"missing or not an id like gi-7f3a9c: {issue_id!r}")
+    title = fields.string(data, "title", where, "")
     if not title.strip():
-        raise _fail(where, "title", "a non-empty title is required")
-    status = _str(data, "status", where, "open")
+        raise fields.fail(where, "title", "a non-empty title is required")
+    status = fields.string(data, "status", where, "open")
     if status not in STATUSES:
-        raise _fail(where, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
-    itype = _str(data, "type", where, "task")
+        raise fields.fail(where, "status", f"{status!r} is not one of {', '.join(STATUSES)}")
+    itype = fields.string(data, "type", where, "task")
     if itype not in TYPES:
-        raise _fail(where, "type", f"{itype!r} is not one of {', '.join(TYPES)}")
+        raise fields.fail(where, "type", f"{itype!r} is not one of {', '.join(TYPES)}")
     priority = data.get("priority", 2)
     if priority is None:
         priority = 2
     if isinstance(priority, bool) or not isinstance(priority, int) or priority not in PRIORITIES:
-        raise _fail(where, "priority", f"{priority!r} is not a whole number from 0 to 4")
+        raise fields.fail(where, "priority", f"{priority!r} is not a whole number from 0 to 4")
     for key in ("parent",):
         v = data.get(key)
         if v is not None and not (isinstance(v, str) and ids.is_id(v)):
-            raise _fail(where, key, f"not an issue id: {v!r}")
-    deps = _str_list(data, "depends_on", where)
+            raise fields.fail(where, key, f"not an issue id: {v!r}")
+    deps = fields.str_list(data, "depends_on", where)
     bad = [x for x in deps if not ids.is_id(x)]
     if bad:
-        raise _fail(where, "depends_on", f"not issue ids: {', '.join(map(repr, bad))}")
-    links = _mapping(data, "links", where)
+        raise fields.fail(where, "depends_on", f"not issue ids: {', '.join(map(repr, bad))}")
+    links = fields.mapping(data, "links", where)
     commits = links.get("commits") or []
     if not isinstance(commits, list) or not all(
         isinstance(c, str) and len(c) in (40, 64) and _HEX.issuperset(c) for c in commits
     ):
-        raise _fail(where, "links", "links.commits must be a list of full commit ids")
+        raise fields.fail(where, "links", "links.commits must be a list of full commit ids")
     links["commits"] = list(commits)
     known = set(KEYS)
     return Issue(
         id=issue_id, title=title, status=status, type=itype, priority=priority,
-        labels=_str_list(data, "labels", where), assignees=_str_list(data, "assignees", where),
-        milestone=_str(data, "milestone", where, None), parent=data.get("parent"),
-        depends_on=deps, author=_str(data, "author", where, ""),
-        created=_time(data, "created", where) or "", updated=_time(data, "updated", where) or "",
-        closed=_time(data, "closed", where), claim=_claim(data, where),
-        agent=_mapping(data, "agent", where), links=links,
-        remote=_mapping(data, "remote", where), body=_str(data, "body", where, ""),
+        labels=fields.str_list(data, "labels", where),
+        assignees=fields.str_list(data, "assignees", where),
+        milestone=fields.string(data, "milestone", where, None), parent=data.get("parent"),
+        depends_on=deps, author=fields.string(data, "author", where, ""),
+        created=fields.time(data, "created", where) or "",
+        updated=fields.time(data, "updated", where) or "",
+        closed=fields.time(data, "closed", where), claim=_claim(data, where),
+        agent=fields.mapping(data, "agent", where), links=links,
+        remote=fields.mapping(data, "remote", where), body=fields.string(data, "body", where, ""),
         comments=_comments(data, where),
-        extra={str(k): _plain(v, where, str(k)) for k, v in data.items() if k not in known},
+        extra={str(k): fields.plain(v, where, str(k)) for k, v in data.items() if k not in known},
         source=source,
     )
 
@@ -364,10 +282,10 @@ def _claim(d: dict, where: str) -> Claim | None:
     if v is None:
         return None
     if not isinstance(v, dict) or not v.get("agent"):
-        raise _fail(where, "claim", "expected a mapping with agent, claimed_at, expires_at")
-    claimed = _time(v, "claimed_at", where, required=True)
-    expires = _time(v, "expires_at", where, required=True)
-    return Claim(agent=_text(str(v["agent"]), where, "claim"), claimed_at=claimed or "",
+        raise fields.fail(where, "claim", "expected a mapping with agent, claimed_at, expires_at")
+    claimed = fields.time(v, "claimed_at", where, required=True)
+    expires = fields.time(v, "expires_at", where, required=True)
+    return Claim(agent=fields.text(str(v["agent"]), where, "claim"), claimed_at=claimed or "",
                  expires_at=expires or "", assigned=v.get("assigned") is True)
 
 
@@ -376,15 +294,16 @@ def _comments(d: dict, where: str) -> list[Comment]:
     if v is None:
         return []
     if not isinstance(v, list):
-        raise _fail(where, "comments", "expected a list of comments")
+        raise fields.fail(where, "comments", "expected a list of comments")
     out = []
     for n, c in enumerate(v):
         if not isinstance(c, dict) or not isinstance(c.get("id"), str):
-            raise _fail(where, "comments", f"comment {n + 1} needs at least an id")
+            raise fields.fail(where, "comments", f"comment {n + 1} needs at least an id")
         out.append(Comment(
-            id=c["id"], author=_str(c, "author", where, ""),
-            created=_time(c, "created", where) or "", body=_str(c, "body", where, ""),
-            extra={str(k): _plain(x, where, "comments") for k, x in c.items()
+            id=c["id"], author=fields.string(c, "author", where, ""),
+            created=fields.time(c, "created", where) or "",
+            body=fields.string(c, "body", where, ""),
+            extra={str(k): fields.plain(x, where, "comments") for k, x in c.items()
                    if k not in ("id", "author", "created", "body")},
         ))
     return out

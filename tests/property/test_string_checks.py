@@ -11,7 +11,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitissues import config_keys, git, ids, model, timeutil, yaml_canonical, yamlio
+from gitissues import config_keys, fields, git, ids, timeutil, yaml_canonical, yamlio
 from gitissues.cli.parser import _negated_term
 from gitissues.errors import UsageError
 from gitissues.query.parsing import _unquote, split_qualifier, split_values
@@ -162,7 +162,7 @@ def test_control_characters_and_line_breaks(s: str) -> None:
     assert yaml_canonical.parse(s + "\n") is yaml_canonical.NOT_CANONICAL or not re.search(
         "[\x00-\x08\x0b-\x1f\x7f]", s)
     assert _negated_term(s) == bool(re.match(r"^-[^-]", s))
-    assert model._encodable(s) == (not re.search("[\ud800-\udfff]", s))
+    assert fields.encodable(s) == (not re.search("[\ud800-\udfff]", s))
 
 
 @many

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gitissues import yaml_canonical, yamlio
 from gitissues.errors import InvalidData
-from gitissues.model import _plain
+from gitissues.fields import plain as _plain
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(2**53), max_value=2**53),
