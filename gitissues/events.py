@@ -189,6 +189,9 @@ class Deriver:
             bulk = self._bulk([x for x in changes if x[1] is None])
             for path, old_blob, new_blob in changes:
                 events += self._file(path, old_blob, new_blob, op, when, bulk)
+            # a bridge's pull merges one issue in an ordinary commit, its conflicts on record
+            events += [("merge.conflict_resolved", r.get("issue"), _resolved(r))
+                       for r in conflicts]
         return [(f"{c.id}:{n}", c.id, kind, when, actor, issue,
                  json.dumps(fields, ensure_ascii=False))
                 for n, (kind, issue, fields) in enumerate(events)]

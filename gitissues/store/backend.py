@@ -72,6 +72,7 @@ class Change:
         self.op, self.actor, self.summary = op, actor, summary
         self.issues: list[Issue] = issues or []
         self.agent_type, self.commit = agent_type, commit
+        self.conflicts: list[dict] = []  # merge conflicts it resolved (a bridge's merge)
 
     def message(self) -> str:
         """Subject, blank line, then the trailer block: every value on its own line by
@@ -88,6 +89,11 @@ class Change:
             lines += [f"Gi-Issue: {i}" for i in ids]
         else:
             lines.append(f"Gi-Issue-Count: {len(ids)}")
+        if self.conflicts:
+            import json
+
+            lines += ["Gi-Conflict: " + json.dumps(c, ensure_ascii=True, sort_keys=True)
+                      for c in self.conflicts]
         return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,102 @@
+"""What the bridge engine and one platform module say to each other (SPEC §8).
+
+A platform module turns its API's issues into `Remote`s: where the issue is (its key, url, the
+time it last changed) and its fields in gi's own terms — the same names and values as the
+`Issue` model (`title`, `body`, `status`, `labels`, `assignees`, `milestone`, `priority`), so
+the engine merges them with the §6 rules like any other version of an issue. How a platform
+carries what it has no field for (status and priority labels on the forges) is the module's
+business; `gitissues.bridges.labels` has the forge rules.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Protocol
+else:
+    Protocol = object
+
+MAPPED = ("title", "body", "status", "labels", "assignees", "milestone", "priority")
+# in every issue and comment gi creates remotely, so that it is found again after a crash
+MARKER = "<!-- gi:{} -->"
+
+
+class RemoteComment:
+    """One comment on a remote issue; `local_id` is the gi comment it mirrors, when gi posted
+    it (read back from its marker)."""
+
+    def __init__(self, key: str, author: str, created: str, body: str,
+                 local_id: str | None = None) -> None:
+        self.key, self.author, self.created, self.body = key, author, created, body
+        self.local_id = local_id
+
+
+class Remote:
+    """One remote issue: `key` is what its URL names (a number, an iid, a Jira key), `marked`
+    the gi id its body's marker names (an issue gi created there), `fields` the MAPPED fields."""
+
+    def __init__(self, key: str, url: str, updated: str, fields: dict[str, Any],
+                 comments: list[RemoteComment] | None = None, marked: str | None = None,
+                 remote_id: str | None = None) -> None:
+        self.key, self.url, self.updated, self.fields = key, url, updated, fields
+        self.comments = comments or []
+        self.marked, self.remote_id = marked, remote_id
+
+
+class Platform(Protocol):
+    """One bridge instance's view of its tracker. `requests` counts the HTTP requests sent."""
+
+    requests: int
+
+    def changed(self, since: str | None) -> Iterator[Remote]:
+        """Issues (never pull or merge requests) changed at or after `since` (None: all), with
+        their comments."""
+        ...
+
+    def create(self, fields: dict[str, Any], marker: str) -> Remote:
+        """A new remote issue with these fields; `marker` goes invisibly into its body."""
+        ...
+
+    def update(self, key: str, fields: dict[str, Any], changed: set[str]) -> Remote:
+        """Set the `changed` fields of the remote issue `key` to their values in `fields`."""
+        ...
+
+    def add_comment(self, key: str, body: str, marker: str) -> str:
+        """Post a comment (with `marker`) on the remote issue `key`; its remote key."""
+        ...
+
+
+def normal_text(text: str) -> str:
+    """Text as compared across a bridge: servers rewrite line endings and trailing blanks on
+    save, which must not make an unchanged issue look changed on every sync."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def strip_marker(text: str) -> tuple[str, str | None]:
+    """(`text` without gi's marker, the id the marker names or None)."""
+    start = text.find("<!-- gi:")
+    if start < 0:
+        return text, None
+    end = text.find(" -->", start)
+    if end < 0:
+        return text, None
+    named = text[start + len("<!-- gi:"):end]
+    return (text[:start] + text[end + len(" -->"):]).strip("\n"), named or None
+
+
+def comparable(fields: dict[str, Any]) -> dict[str, Any]:
+    """The MAPPED fields in a form where equal means "no change": text normalised, sets
+    sorted, missing and empty alike."""
+    out: dict[str, Any] = {}
+    for k in MAPPED:
+        v = fields.get(k)
+        if k in ("title", "body"):
+            v = normal_text(v or "")
+        elif k in ("labels", "assignees"):
+            v = sorted(set(v or []))
+        elif k == "milestone":
+            v = v or None
+        out[k] = v
+    return out
