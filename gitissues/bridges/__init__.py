@@ -1,0 +1,1 @@
+"""Bridges: mirror issues to Gitea/Forgejo, GitHub, GitLab, Jira and Linear (SPEC §8)."""
