@@ -46,6 +46,7 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16  # headers and body leave in one write (no delayed-ACK stall)
 
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)

@@ -20,7 +20,7 @@ import httpx
 
 from gitissues.bridges import ratelimit
 from gitissues.bridges.etags import EtagCache
-from gitissues.bridges.paging import PageError, first_params, next_request
+from gitissues.bridges.paging import PageError, first_request, next_request
 from gitissues.errors import AuthError, GiError, NotFound, RemoteError
 
 __all__ = ["EtagCache", "Http", "redact", "server_message"]
@@ -202,7 +202,8 @@ class Http:
         self, url: str, params: Mapping[str, Any] | None = None, *, scheme: str = "link"
     ) -> Iterator[Any]:
         """Every item of every page, fetching the next page only when the caller wants it."""
-        current: tuple[str, dict[str, Any]] | None = (url, first_params(params))
+        scheme, first = first_request(scheme, params)
+        current: tuple[str, dict[str, Any]] | None = (url, first)
         seen: set[str] = set()
         counted = 0
         while current is not None:

@@ -31,7 +31,7 @@ def next_request(
 
     `counted` is how many items arrived so far, `got` how many this page held.
     """
-    if scheme == "link" or (scheme == "next-page" and params.get("pagination") == "keyset"):
+    if scheme == "link":
         return _by_link(response)
     if got == 0:
         return None
@@ -77,6 +77,15 @@ def _integer(value: str, header: str) -> int:
         raise PageError(f"{header} is not a number: {value[:40]!r}") from None
 
 
-def first_params(params: Mapping[str, Any] | None) -> Params:
-    """A private copy of the caller's params, so paging never changes the caller's dict."""
-    return dict(params or {})
+def first_request(scheme: str, params: Mapping[str, Any] | None) -> tuple[str, Params]:
+    """The scheme to follow and a private copy of the caller's params.
+
+    Decided once: a GitLab keyset request is followed by `Link` on every page, though the
+    next URLs carry the `pagination=keyset` in their own query, not in the params.
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown pagination scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    copy = dict(params or {})
+    if scheme == "next-page" and copy.get("pagination") == "keyset":
+        scheme = "link"
+    return scheme, copy
