@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 COMMANDS = frozenset(h.SUMMARY)
 # The first word after these commands is one of a fixed set (checked early, for a hint).
 SUBWORDS = {"config": tuple(h.CONFIG_ACTIONS), "dep": ("add", "rm", "tree"),
+            "bridge": tuple(h.BRIDGE_ACTIONS),
             "completion": ("bash", "zsh", "fish")}
 def _common(p: Any) -> None:
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
@@ -213,6 +214,10 @@ def build(only: str | None = None) -> GiParser:
     if isinstance(p, GiParser):
         _config_actions(p)
 
+    p = cmd("bridge", "bridge_cmd:cmd_bridge")
+    if isinstance(p, GiParser):
+        _bridge_actions(p)
+
     for name, module in (("whoami", "config_cmd"), ("prime", "admin"), ("reindex", "admin"),
                          ("schema", "admin")):
         cmd(name, f"{module}:cmd_{name}")
@@ -226,6 +231,29 @@ def build(only: str | None = None) -> GiParser:
     p = cmd("help", "help_cmd:cmd_help")
     p.add_argument("topic", nargs="*", metavar="COMMAND", help="e.g. list, or config set")
     return top
+
+
+def _bridge_actions(p: GiParser) -> None:
+    bsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
+                            prog="gi bridge")
+    bsub.required = True
+    for name, help in h.BRIDGE_ACTIONS.items():
+        c = bsub.add_parser(name, help=help, description=help)
+        p.commands[name] = c
+        _common(c)
+        if name == "add":
+            c.add_argument("name", metavar="NAME", help="letters, digits, - and _")
+            c.add_argument("--platform", help=", ".join(h.PLATFORMS))
+            c.add_argument("--url", help="the instance root, e.g. https://gitea.example.com")
+            c.add_argument("--project", help="owner/repo")
+            c.add_argument("--token-env", metavar="VAR",
+                           help="the variable that holds the token (default GITEA_TOKEN)")
+        elif name == "rm":
+            c.add_argument("name", metavar="NAME")
+        elif name in ("pull", "push", "sync"):
+            c.add_argument("names", nargs="*", metavar="NAME", help="default: every bridge")
+            c.add_argument("--dry-run", action="store_true",
+                           help="say what would change and change nothing")
 
 
 def _config_actions(p: GiParser) -> None:

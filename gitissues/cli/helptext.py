@@ -31,6 +31,7 @@ SUMMARY = {
     "pull": "fetch and merge the store from a git remote",
     "push": "push the store to a git remote",
     "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
+    "bridge": "mirror issues to Gitea/Forgejo: add, list, rm, pull, push, sync",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
     "import": "import JSON Lines (one commit for the batch)",
@@ -49,10 +50,19 @@ GROUPS = (
                           "comment")),
     ("The agents' loop", ("ready", "claim", "progress", "extend", "release", "claims")),
     ("The work graph and history", ("dep", "blocked", "graph", "log")),
-    ("Many clones", ("sync", "pull", "push", "merge-driver")),
+    ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
     ("Setup", ("config", "whoami", "prime", "completion", "help")),
 )
+
+BRIDGE_ACTIONS = {
+    "add": "save a bridge (what is not given comes from gi config detect)",
+    "list": "the saved bridges and when each last pulled and pushed",
+    "rm": "forget a bridge (its issues keep their remote.NAME mapping)",
+    "pull": "bring new and changed remote issues into the store",
+    "push": "send new and changed issues to the tracker",
+    "sync": "pull, then push",
+}
 
 CONFIG_ACTIONS = {
     "detect": "what would be used and where each value came from",

@@ -1,0 +1,54 @@
+"""Which module serves each platform, and how a bridge instance is opened (SPEC §8).
+
+A new platform is one module with a class implementing `base.Platform` plus one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from gitissues.errors import AuthError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    import httpx
+
+    from gitissues.bridges.base import Platform
+
+# platform → (module:class, how the token is sent)
+PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
+    "gitea": ("gitissues.bridges.gitea:Gitea", lambda t: {"Authorization": f"token {t}"}),
+}
+TOKEN_VARS = {"gitea": "GITEA_TOKEN", "github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN",
+              "jira": "JIRA_TOKEN", "linear": "LINEAR_API_KEY"}
+TIMEOUT = 30.0
+
+
+def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = None,
+                  client: httpx.Client | None = None, say: Callable[[str], None] | None = None
+                  ) -> Platform:
+    """The platform object for bridge `name` at `target` (`bridge_target`'s answer). `client`
+    is injected in tests; otherwise one is made with the token's header and a timeout."""
+    plat = str(target["platform"])
+    if plat not in PLATFORMS:
+        built = ", ".join(sorted(PLATFORMS))
+        raise UsageError(f"bridge {name}: the {plat} bridge is not built yet (built: {built})")
+    where, auth = PLATFORMS[plat]
+    variable = token_env or TOKEN_VARS.get(plat, "")
+    token = target.get("token")
+    if not token:
+        raise AuthError(f"bridge {name}: no token; set {variable}")
+    if client is None:
+        import httpx
+
+        client = httpx.Client(base_url=str(target["base_url"]), headers=auth(str(token)),
+                              timeout=TIMEOUT, follow_redirects=False)
+    from gitissues.bridges.http import Http
+
+    extra = {"say": say} if say else {}
+    http = Http(client, bridge=name, token_env=variable, secrets=[str(token)], **extra)
+    module, _, cls = where.partition(":")
+    return getattr(importlib.import_module(module), cls)(http, str(target["project"]))

@@ -1,0 +1,85 @@
+"""`gi bridge add|list|rm|pull|push|sync` as operations on a store (the CLI only prints them).
+
+A run goes bridge by bridge: pull (from the saved cursor), then push; each direction's cursor
+is saved when it finished, so an interrupted run starts again where the last finished one
+did (and creates nothing twice: see `engine`)."""
+
+from __future__ import annotations
+
+from gitissues import timeutil
+from gitissues.bridges import engine, saved
+from gitissues.errors import NotFound
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    import httpx
+
+    from gitissues.store.core import StoreCore
+
+DIRECTIONS = {"pull": ("pull",), "push": ("push",), "sync": ("pull", "push")}
+
+
+def add(store: StoreCore, name: str, platform: str | None, flags: dict[str, Any]
+        ) -> dict[str, Any]:
+    """Save bridge `name`, filling what is not given from `gi config detect`."""
+    from gitissues.settings import resolve_bridge_target
+
+    saved.check_name(name)
+    target = resolve_bridge_target(store, platform, flags)
+    entry = {"platform": target["platform"], "url": target["base_url"],
+             "project": target["project"], "token_env": flags.get("token_env")}
+    old = saved.all_saved(store).get(name) or {}
+    if old and old.get("platform") == entry["platform"] and old.get("url") == entry["url"] \
+            and old.get("project") == entry["project"]:
+        entry.update({k: old[k] for k in ("last_pull", "last_push") if k in old})
+    saved.save(store, name, entry)
+    return {"name": name, **{k: v for k, v in entry.items() if v}}
+
+
+def listing(store: StoreCore) -> list[dict[str, Any]]:
+    return [{"name": name, "platform": e.get("platform"), "url": e.get("url"),
+             "project": e.get("project"), "last_pull": e.get("last_pull"),
+             "last_push": e.get("last_push")}
+            for name, e in sorted(saved.all_saved(store).items())]
+
+
+def remove(store: StoreCore, name: str) -> None:
+    saved.one(store, name)
+    saved.save(store, name, None)
+
+
+def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = False,
+        client_for: Callable[[str], httpx.Client | None] | None = None,
+        say: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Pull and/or push every named bridge (none named: all); one result per bridge and
+    direction: `{name, direction, created, updated, unchanged, requests}`."""
+    from gitissues.bridges.registry import open_platform
+    from gitissues.settings import resolve_bridge_target
+
+    every = saved.all_saved(store)
+    if not every and not names:
+        raise NotFound("no bridges; gi bridge add NAME creates one")
+    chosen = names or sorted(every)
+    results = []
+    for name in chosen:
+        entry = saved.one(store, name)
+        target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
+        platform = open_platform(name, target, token_env=entry.get("token_env"),
+                                 client=client_for(name) if client_for else None, say=say)
+        for direction in DIRECTIONS[command]:
+            before = platform.requests
+            if direction == "pull":
+                counts = engine.pull(store, name, platform, entry.get("last_pull"), dry_run)
+                cursor = counts.cursor
+            else:
+                counts = engine.push(store, name, platform, dry_run)
+                cursor = timeutil.now_str()
+            counts.requests = platform.requests - before
+            if not dry_run and cursor:
+                entry = {**saved.one(store, name), f"last_{direction}": cursor}
+                saved.save(store, name, entry)
+            results.append({"name": name, "direction": direction, **counts.to_json()})
+    return results

@@ -1,0 +1,53 @@
+"""Bridge instances saved in the repository settings under `bridges.<name>` (SPEC §8):
+platform, url, project, token_env (never a token), and the cursors `last_pull`/`last_push`,
+committed so that every clone and every CI run continues where the last one stopped."""
+
+from __future__ import annotations
+
+from gitissues.errors import NotFound, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gitissues.store.core import StoreCore
+
+KEYS = ("platform", "url", "project", "token_env", "last_pull", "last_push")
+
+
+def all_saved(store: StoreCore) -> dict[str, dict[str, Any]]:
+    found = store.settings().get("bridges") or {}
+    if not isinstance(found, dict):
+        raise UsageError("the repository setting `bridges` must map bridge names to settings")
+    return {str(k): dict(v) for k, v in found.items() if isinstance(v, dict)}
+
+
+def one(store: StoreCore, name: str) -> dict[str, Any]:
+    saved = all_saved(store)
+    if name not in saved:
+        known = ", ".join(sorted(saved)) or "none; gi bridge add NAME creates one"
+        raise NotFound(f"no bridge {name!r} (bridges: {known})")
+    return saved[name]
+
+
+def save(store: StoreCore, name: str, entry: dict[str, Any] | None) -> None:
+    """Set (or with None remove) one bridge, keeping every other setting."""
+    from gitissues import config_keys
+
+    data = config_keys.clone(store.settings())
+    bridges = dict(data.get("bridges") or {})
+    if entry is None:
+        bridges.pop(name, None)
+    else:
+        bridges[name] = {k: entry[k] for k in KEYS if entry.get(k) not in (None, "")}
+    if bridges:
+        data["bridges"] = bridges
+    else:
+        data.pop("bridges", None)
+    store.backend.write_settings(data, store.actor)
+
+
+def check_name(name: str) -> str:
+    if not name or not all(c.isalnum() or c in "-_" for c in name) or name[0] in "-_":
+        raise UsageError(f"a bridge name is letters, digits, - and _: {name!r}")
+    return name
