@@ -288,7 +288,7 @@ class FakeGitea(FakeForge):
         page, size = self.page_args(q, "limit")
         last = max(1, -(-len(rows) // size))
         headers = {"X-Total-Count": str(len(rows))}
-        link = self.link_header(q, page, last, {})
+        link = self.link_header(q, page, last)
         if link:
             headers["Link"] = link
         return Reply(200, rows[(page - 1) * size:page * size], headers)

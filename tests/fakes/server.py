@@ -221,13 +221,16 @@ class FakeForge:
             raise ApiError(400, "page and page size must be integers") from None
         return page, min(max(size, 1), self.max_per_page)
 
-    def link_header(self, req: Request, page: int, last: int, extra: dict[str, str]) -> str:
+    def link_header(self, req: Request, page: int, last: int | None) -> str:
+        """RFC 8288 links to the next/last/first/prev pages (no `last` when it is None)."""
         def url(p: int) -> str:
             return f"{self.base_url}{req.path}?{urlencode({**req.query, 'page': str(p)})}"
 
         rels = []
-        if page < last:
-            rels += [f'<{url(page + 1)}>; rel="next"', f'<{url(last)}>; rel="last"']
+        if last is None or page < last:
+            rels.append(f'<{url(page + 1)}>; rel="next"')
+        if last is not None and page < last:
+            rels.append(f'<{url(last)}>; rel="last"')
         if page > 1:
             rels += [f'<{url(1)}>; rel="first"', f'<{url(page - 1)}>; rel="prev"']
         return ", ".join(rels)
