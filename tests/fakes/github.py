@@ -129,6 +129,9 @@ class FakeGitHub(FakeForge):
             "author_association": "OWNER", "active_lock_reason": None, "body": i.body or None,
             "reactions": self._reactions(url), "timeline_url": f"{url}/timeline",
             "performed_via_github_app": None, "state_reason": i.state_reason,
+            "sub_issues_summary": {"total": 0, "completed": 0, "percent_completed": 0},
+            "issue_dependencies_summary": {"blocked_by": 0, "blocking": 0,
+                                           "total_blocked_by": 0, "total_blocking": 0},
         }
         if i.pull_request:
             pulls = f"{self._api()}/pulls/{i.number}"
