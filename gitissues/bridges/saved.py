@@ -19,7 +19,20 @@ def all_saved(store: StoreCore) -> dict[str, dict[str, Any]]:
     found = store.settings().get("bridges") or {}
     if not isinstance(found, dict):
         raise UsageError("the repository setting `bridges` must map bridge names to settings")
-    return {str(k): dict(v) for k, v in found.items() if isinstance(v, dict)}
+    out = {}
+    for name, entry in found.items():
+        if isinstance(entry, dict):
+            out[str(name)] = {k: _text(v) for k, v in entry.items()}
+    return out
+
+
+def _text(value: Any) -> Any:
+    """A time read back from YAML (an unquoted timestamp is a datetime) as gi's text."""
+    if hasattr(value, "isoformat"):
+        from gitissues.timeutil import normalize_time
+
+        return normalize_time(value)
+    return value
 
 
 def one(store: StoreCore, name: str) -> dict[str, Any]:

@@ -1,0 +1,131 @@
+"""`gi bridge` with Gitea/Forgejo end to end (SPEC §8): the real `gi` against a fake Gitea
+over real HTTP on 127.0.0.1 (tests/fakes), as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from conftest import GI
+from fakes.gitea import FakeGitea
+
+TOKEN = "s3cret-gitea-token"
+
+
+@pytest.fixture
+def gitea():
+    with FakeGitea(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def bridged(sandbox, gitea):
+    sb = sandbox
+    r = sb.gi("bridge", "add", "work", "--platform", "gitea", "--url", gitea.base_url,
+              "--project", "acme/widgets", "--json")
+    assert r.code == 0, r
+    assert r.json == {"name": "work", "platform": "gitea", "url": gitea.base_url,
+                      "project": "acme/widgets"}
+    return sb, {"GITEA_TOKEN": TOKEN}
+
+
+def bridge(sb, env, *args):
+    r = sb.gi("bridge", *args, "--json", env=env)
+    assert r.code == 0, r
+    assert TOKEN not in r.out + r.err
+    return r.json
+
+
+def test_sync_both_ways_then_nothing_changes(bridged, gitea):
+    sb, env = bridged
+    gitea.add_issue("Remote bug", "It crashes\r\nsometimes  ", labels=["bug"])
+    local = sb.create("Local task", "--priority", "1", "--label", "ui")
+    first = bridge(sb, env, "sync")
+    assert [(r["direction"], r["created"]) for r in first] == [("pull", 1), ("push", 1)]
+    titles = {i.title: i for i in gitea.issues.values()}
+    assert set(titles) == {"Remote bug", "Local task"}
+    assert set(titles["Local task"].labels) == {"ui", "priority:1"}
+    mapped = sb.show(local)["remote"]["work"]
+    assert mapped["number"] == str(titles["Local task"].number)
+    pulled = [i for i in sb.gi("list", "--json").json if i["title"] == "Remote bug"][0]
+    assert pulled["labels"] == ["bug"] and pulled["body"] == "It crashes\nsometimes"
+    tip = sb.store_tip()
+    again = bridge(sb, env, "sync")
+    assert all(r["created"] == r["updated"] == 0 for r in again), again
+    assert len(gitea.issues) == 2 and len(sb.gi("list", "--json").json) == 2
+    listed = bridge(sb, env, "list")
+    assert listed[0]["name"] == "work" and listed[0]["last_pull"] and listed[0]["last_push"]
+    assert sb.store_tip() != tip  # only the cursors moved
+
+
+def test_edits_on_both_sides_meet(bridged, gitea):
+    sb, env = bridged
+    issue = gitea.add_issue("Shared", "body", labels=["a"])
+    bridge(sb, env, "sync")
+    local_id = sb.gi("list", "--json").json[0]["id"]
+    assert sb.gi("edit", local_id, "--title", "Renamed in gi").code == 0
+    gitea.add_label("remote")
+    gitea.issues[issue.number].labels.append("remote")
+    gitea.issues[issue.number].updated_at = gitea.state.tick()
+    bridge(sb, env, "sync")
+    shown = sb.show(local_id)
+    assert shown["title"] == "Renamed in gi" and set(shown["labels"]) == {"a", "remote"}
+    assert gitea.issues[issue.number].title == "Renamed in gi"
+
+
+def test_dry_run_changes_nothing(bridged, gitea):
+    sb, env = bridged
+    gitea.add_issue("Remote")
+    sb.create("Local")
+    tip = sb.store_tip()
+    result = bridge(sb, env, "sync", "--dry-run")
+    assert [(r["direction"], r["created"]) for r in result] == [("pull", 1), ("push", 1)]
+    assert sb.store_tip() == tip and len(gitea.issues) == 1
+
+
+def test_a_bad_token_is_exit_7_naming_the_variable(bridged, gitea):
+    sb, _ = bridged
+    r = sb.gi("bridge", "sync", "--json", env={"GITEA_TOKEN": "wrong-token"})
+    assert r.code == 7, r
+    assert "GITEA_TOKEN" in r.err and "wrong-token" not in r.err + r.out
+    r = sb.gi("bridge", "pull", env={"GITEA_TOKEN": ""})
+    assert r.code == 7 and "GITEA_TOKEN" in r.err, r
+
+
+def test_a_500_on_a_list_page_is_retried_and_the_pull_is_complete(bridged, gitea):
+    sb, env = bridged
+    for n in range(120):
+        gitea.add_issue(f"Remote {n}")
+    fault = gitea.fail(500, method="GET", path=r"/issues\?.*page=2")
+    result = bridge(sb, env, "pull")
+    assert fault.times == 0  # the 500 was given
+    assert result[0]["created"] == 120
+    assert len(sb.gi("list", "--limit", "0", "--json").json) == 120
+
+
+def test_a_push_killed_after_remote_creates_creates_no_duplicate(bridged, gitea):
+    sb, env = bridged
+    for n in range(10):
+        sb.create(f"Local {n}")
+    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        while len(gitea.issues) < 5 and proc.poll() is None:
+            time.sleep(0.001)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert 5 <= len(gitea.issues) < 10
+    bridge(sb, env, "push")
+    assert len(gitea.issues) == 10
+    titles = sorted(i.title for i in gitea.issues.values())
+    assert titles == sorted(f"Local {n}" for n in range(10))
+    assert bridge(sb, env, "push")[0]["created"] == 0
+    mapped = [i for i in sb.gi("list", "--limit", "0", "--json").json if i.get("remote")]
+    assert len(mapped) == 10
+    assert json.dumps(mapped).count(TOKEN) == 0
