@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gitissues import timeutil
 from gitissues.bridges import engine, saved
-from gitissues.errors import NotFound
+from gitissues.errors import GiError, NotFound
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,6 +51,21 @@ def remove(store: StoreCore, name: str) -> None:
     saved.save(store, name, None)
 
 
+def _implicit(store: StoreCore) -> str:
+    """No bridge saved: the one `gi config detect` finds (a Gitea remote and GITEA_TOKEN are
+    enough), saved under the platform's name so that its cursors are kept."""
+    from gitissues.settings import resolve_bridge_target
+
+    try:
+        target = resolve_bridge_target(store)
+    except GiError as exc:
+        raise NotFound(f"no bridges, and none detected ({exc.message}); "
+                       "gi bridge add NAME creates one") from None
+    name = str(target["platform"])
+    add(store, name, name, {})
+    return name
+
+
 def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = False,
         client_for: Callable[[str], httpx.Client | None] | None = None,
         say: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
@@ -61,7 +76,7 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
 
     every = saved.all_saved(store)
     if not every and not names:
-        raise NotFound("no bridges; gi bridge add NAME creates one")
+        every = {_implicit(store): {}}
     chosen = names or sorted(every)
     results = []
     for name in chosen:

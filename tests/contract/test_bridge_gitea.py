@@ -129,3 +129,23 @@ def test_a_push_killed_after_remote_creates_creates_no_duplicate(bridged, gitea)
     mapped = [i for i in sb.gi("list", "--limit", "0", "--json").json if i.get("remote")]
     assert len(mapped) == 10
     assert json.dumps(mapped).count(TOKEN) == 0
+
+
+def test_no_bridge_saved_a_detected_gitea_is_used(sandbox, gitea):
+    """`GITEA_TOKEN=x gi bridge sync` in a clone whose remote is on Gitea (here a host gi
+    cannot recognise by name, so GITEA_URL says which platform it is)."""
+    sb = sandbox
+    sb.git("remote", "add", "origin", f"{gitea.base_url}/acme/widgets.git")
+    gitea.add_issue("Found by detection")
+    env = {"GITEA_TOKEN": TOKEN, "GITEA_URL": gitea.base_url}
+    result = bridge(sb, env, "sync")
+    assert [(r["name"], r["direction"], r["created"]) for r in result] == [
+        ("gitea", "pull", 1), ("gitea", "push", 0)]
+    assert bridge(sb, env, "list")[0]["name"] == "gitea"
+    r = sb.gi("bridge", "sync", env={"GITEA_TOKEN": TOKEN, "GITEA_URL": ""})
+    assert r.code == 0, r  # saved now: no detection needed
+
+
+def test_no_bridge_and_nothing_detected_is_not_found(sandbox):
+    r = sandbox.gi("bridge", "sync", "--json")
+    assert r.code == 3 and "gi bridge add" in r.err, r
