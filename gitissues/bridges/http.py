@@ -135,6 +135,7 @@ class Http:
         raise the `GiError` of SPEC §4."""
         method = method.upper()
         safe = method in IDEMPOTENT if idempotent is None else idempotent
+        url, params = _merged(url, params)
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self._before(method)
@@ -286,6 +287,7 @@ class Http:
         raise kind(redact(f"bridge {self.bridge}: {message}", self.secrets), **details) from None
 
     def _url(self, url: str, params: Mapping[str, Any] | None) -> str:
+        url, params = _merged(url, params)
         try:
             built = self.client.build_request("GET", url, params=params).url
         except (httpx.HTTPError, ValueError, TypeError):
@@ -300,6 +302,15 @@ class Http:
         except ValueError:
             self._fail(RemoteError, f"{response.request.url} answered {response.status_code} "
                        "with a body that is not JSON")
+
+
+def _merged(url: str, params: Mapping[str, Any] | None) -> tuple[str, Mapping[str, Any] | None]:
+    """The URL's own query plus `params` (httpx alone would drop the URL's query)."""
+    if not params:
+        return url, None
+    if "?" in url:
+        return str(httpx.URL(url).copy_merge_params(dict(params))), None
+    return url, params
 
 
 def _transport_words(exc: httpx.TransportError) -> str:
