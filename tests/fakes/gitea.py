@@ -65,7 +65,7 @@ class FakeGitea(FakeForge):
     # -- shapes --
 
     def user_json(self, u: User) -> dict[str, Any]:
-        out = {"id": u.id, "login": u.login, "source_id": 0,
+        out = {"id": u.id, "login": u.login, "login_name": "", "source_id": 0,
                "full_name": u.name, "email": u.email,
                "avatar_url": f"{self.base_url}/avatars/{u.id}", "html_url":
                f"{self.base_url}/{u.login}", "language": "", "is_admin": False,
