@@ -7,79 +7,23 @@ text passes through `redact`: a token never reaches output, errors or logs.
 
 from __future__ import annotations
 
-import json as jsonlib
 import random
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
-from urllib.parse import quote, quote_plus
 
 import httpx
 
 from gitissues.bridges import ratelimit
 from gitissues.bridges.etags import EtagCache
+from gitissues.bridges.messages import client_secrets, redact, server_message
 from gitissues.bridges.paging import PageError, first_request, next_request
 from gitissues.errors import AuthError, GiError, NotFound, RemoteError
 
 __all__ = ["EtagCache", "Http", "redact", "server_message"]
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-_SECRET_HEADERS = ("authorization", "private-token", "job-token", "x-api-key", "x-auth-token")
-_SECRET_PARAM = re.compile(
-    r"(?i)\b((?:access_|private_|api_|auth_)?token|api_?key|client_secret|password|sig)=[^&\s\"'#]+"
-)
-
-
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """`text` with every secret (as is and URL-encoded) and every token-like query value masked."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-            text = text.replace(form, "***")
-    return _SECRET_PARAM.sub(lambda m: m.group(1) + "=***", text)
-
-
-def _client_secrets(client: httpx.Client) -> list[str]:
-    """Credentials the client will send, so they are redacted even if nobody listed them."""
-    found: list[str] = []
-    for name in _SECRET_HEADERS:
-        value = client.headers.get(name)
-        if value:
-            found.append(value)
-            scheme, _, credential = value.partition(" ")
-            if credential.strip():
-                found.append(credential.strip())
-    return found
-
-
-def server_message(response: httpx.Response) -> str:
-    """The server's own words for a failure: GitHub/Gitea/GitLab `message`, GitLab `error`,
-    Jira `errorMessages`/`errors`, GraphQL `errors[].message`; else the start of the body."""
-    try:
-        data = response.json()
-    except ValueError:
-        return " ".join(response.text.split())[:300]
-    if not isinstance(data, dict):
-        return _flat(data)[:300]
-    parts = [_flat(data[k]) for k in ("message", "error_description", "error") if data.get(k)]
-    parts += [_flat(m) for m in data.get("errorMessages") or []]
-    errors = data.get("errors")
-    if isinstance(errors, list):
-        parts += [_flat(e.get("message") or e) if isinstance(e, dict) else _flat(e) for e in errors]
-    elif isinstance(errors, dict):
-        parts += [f"{k}: {_flat(v)}" for k, v in errors.items()]
-    return "; ".join(dict.fromkeys(p for p in parts if p))[:300] or _flat(data)[:300]
-
-
-def _flat(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_flat(v) for v in value)
-    return jsonlib.dumps(value)
 
 
 def _stderr(message: str) -> None:
@@ -108,7 +52,7 @@ class Http:
         self.client = client
         self.bridge = bridge
         self.token_env = token_env
-        self.secrets = [*secrets, *_client_secrets(client)]
+        self.secrets = [*secrets, *client_secrets(client)]
         self.max_wait = max_wait
         self.retries = retries
         self.pace = pace
@@ -135,6 +79,7 @@ class Http:
         raise the `GiError` of SPEC §4."""
         method = method.upper()
         safe = method in IDEMPOTENT if idempotent is None else idempotent
+        url, params = _merged(url, params)
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self._before(method)
@@ -286,6 +231,7 @@ class Http:
         raise kind(redact(f"bridge {self.bridge}: {message}", self.secrets), **details) from None
 
     def _url(self, url: str, params: Mapping[str, Any] | None) -> str:
+        url, params = _merged(url, params)
         try:
             built = self.client.build_request("GET", url, params=params).url
         except (httpx.HTTPError, ValueError, TypeError):
@@ -300,6 +246,15 @@ class Http:
         except ValueError:
             self._fail(RemoteError, f"{response.request.url} answered {response.status_code} "
                        "with a body that is not JSON")
+
+
+def _merged(url: str, params: Mapping[str, Any] | None) -> tuple[str, Mapping[str, Any] | None]:
+    """The URL's own query plus `params` (httpx alone would drop the URL's query)."""
+    if not params:
+        return url, None
+    if "?" in url:
+        return str(httpx.URL(url).copy_merge_params(dict(params))), None
+    return url, params
 
 
 def _transport_words(exc: httpx.TransportError) -> str:

@@ -50,8 +50,8 @@ class FakeGitLab(FakeForge):
         r("GET", ISSUE + r"/notes", self.list_notes)
         r("POST", ISSUE + r"/notes", self.create_note)
         r("PUT", ISSUE + r"/notes/(?P<id>\d+)", self.edit_note)
-        r("GET", PROJECT + r"/labels", lambda q: self._offset(q, [
-            self.label_json(lb) for lb in self._project(q).labels.values()]))
+        r("GET", PROJECT + r"/labels", lambda q: self._offset(
+            q, list(self._project(q).labels.values()), self.label_json))
         r("POST", PROJECT + r"/labels", self.create_label)
         r("GET", PROJECT + r"/milestones", self.list_milestones)
         r("POST", PROJECT + r"/milestones", self.create_milestone)
@@ -163,7 +163,7 @@ class FakeGitLab(FakeForge):
         rows.sort(key=key, reverse=a.get("sort", "desc") == "desc")
         if a.get("pagination") == "keyset":
             return self._keyset(q, rows, key)
-        return self._offset(q, [self.issue_json(i) for i in rows])
+        return self._offset(q, rows, self.issue_json)
 
     def create_issue(self, q: Request) -> Reply:
         s, body = self._project(q), self._args(q)
@@ -215,7 +215,7 @@ class FakeGitLab(FakeForge):
         key = "updated_at" if a.get("order_by") == "updated_at" else "created_at"
         rows = sorted(self.state.issue_comments(issue.number),
                       key=lambda c: (getattr(c, key), c.id), reverse=a.get("sort") != "asc")
-        return self._offset(q, [self.note_json(c) for c in rows])
+        return self._offset(q, rows, self.note_json)
 
     def create_note(self, q: Request) -> Reply:
         issue, body = self._issue(q), self._args(q)
@@ -250,7 +250,7 @@ class FakeGitLab(FakeForge):
         s, state = self._project(q), q.query.get("state")
         rows = [m for m in s.milestones.values()
                 if state is None or state == ("active" if m.state == "open" else "closed")]
-        return self._offset(q, [self.milestone_json(m) for m in rows])
+        return self._offset(q, rows, self.milestone_json)
 
     def create_milestone(self, q: Request) -> Reply:
         s, body = self._project(q), self._args(q)
@@ -265,7 +265,7 @@ class FakeGitLab(FakeForge):
     def find_users(self, q: Request) -> Reply:
         name = q.query.get("username")
         rows = [u for u in self.state.users.values() if name is None or u.login == name]
-        return self._offset(q, [self.user_json(u) for u in rows])
+        return self._offset(q, rows, self.user_json)
 
     # -- helpers --
 
@@ -302,7 +302,8 @@ class FakeGitLab(FakeForge):
             raise ApiError(404, "Milestone Not Found")
         return ms
 
-    def _offset(self, q: Request, rows: list[Any]) -> Reply:
+    def _offset(self, q: Request, rows: list[Any], render: Any) -> Reply:
+        """One page of `rows`, rendered (only that page: lists can be 10,000 rows long)."""
         page, size = self.page_args(q, "per_page")
         total, last = len(rows), max(1, -(-len(rows) // size))
         counted = total <= TOTALS_LIMIT
@@ -316,7 +317,7 @@ class FakeGitLab(FakeForge):
             link = ", ".join(x for x in link.split(", ") if 'rel="next"' not in x)
         if link:
             h["Link"] = link
-        return Reply(200, rows[(page - 1) * size:page * size], h)
+        return Reply(200, [render(x) for x in rows[(page - 1) * size:page * size]], h)
 
     def _keyset(self, q: Request, rows: list[Issue], key: Any) -> Reply:
         _, size = self.page_args(q, "per_page")

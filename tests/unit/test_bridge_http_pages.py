@@ -221,3 +221,15 @@ def test_a_body_that_is_not_json_is_a_remote_error(kit: Kit):
     server = kit.serve(script((200, {"Content-Type": "text/html"}, "<html>login</html>")))
     with pytest.raises(RemoteError, match="not JSON"):
         kit.http(server.url).get_json("/p")
+
+
+def test_a_query_in_the_url_is_kept_alongside_params_on_every_page(kit: Kit):
+    server = kit.serve(lambda seen: (200, {"X-Total-Count": "7"},
+                                     ROWS[(_page(seen) - 1) * 3:_page(seen) * 3]))
+    got = list(kit.http(server.url).pages("/issues?limit=3&state=all", {"type": "issues"},
+                                          scheme="total-count"))
+    assert got == ROWS
+    assert [s.query for s in server.seen] == [
+        {"limit": "3", "state": "all", "type": "issues"},
+        {"limit": "3", "state": "all", "type": "issues", "page": "2"},
+        {"limit": "3", "state": "all", "type": "issues", "page": "3"}]
