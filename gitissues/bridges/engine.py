@@ -156,25 +156,26 @@ def _same(a: Issue, b: Issue) -> bool:
 
 # --- pull --------------------------------------------------------------------------------------
 
+BATCH = 100  # remote issues written to the store in one commit
+
+
 def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
          dry_run: bool = False) -> Counts:
-    """Bring new and changed remote issues into the store (one commit per issue written)."""
+    """Bring new and changed remote issues into the store, a commit per batch of them."""
     counts = Counts()
     start = _earlier(since, OVERLAP) if since else None
     by_key, by_id = _mapped(store, bridge)
     newest = since
+    batch: list[Remote] = []
     for remote in platform.changed(start):
         if remote.updated and (newest is None or remote.updated > newest):
             newest = remote.updated
-        local_id = by_key.get(remote.key) or (remote.marked if remote.marked in by_id else None)
-        if local_id is None:
-            counts.created += 1
-            if not dry_run:
-                by_key[remote.key] = _create_local(store, bridge, remote).id
-            continue
-        changed = _pull_one(store, bridge, local_id, remote, dry_run)
-        counts.updated += changed
-        counts.unchanged += not changed
+        batch.append(remote)
+        if len(batch) >= BATCH:
+            _pull_batch(store, bridge, batch, by_key, set(by_id), counts, dry_run)
+            batch = []
+    if batch:
+        _pull_batch(store, bridge, batch, by_key, set(by_id), counts, dry_run)
     counts.requests, counts.cursor = platform.requests, newest
     return counts
 
@@ -195,51 +196,72 @@ def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], dict[str, Is
     return by_key, by_id
 
 
-def _create_local(store: StoreCore, bridge: str, remote: Remote) -> Issue:
+def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],
+                known: set[str], counts: Counts, dry_run: bool) -> None:
+    """One commit for a batch: new remote issues created, changed ones merged (§6)."""
     from gitissues.edits import fresh_id
     from gitissues.store.core import validated
 
+    tally: dict[str, int] = {}
+
     def fn(snap: Snapshot):
+        tally.update(created=0, updated=0, unchanged=0)
+        written: list[Issue] = []
+        conflicts: list[dict[str, Any]] = []
+        made: dict[str, str] = {}
         prefix = str(snap.settings().get("prefix") or "gi")
         now = timeutil.now_str()
-        new_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}", snap.exists)
-        issue = validated({"id": new_id, **_plain(remote.fields), "author": store.actor,
-                           "created": now, "updated": remote.updated or now})
-        add_remote_comments(issue, bridge, remote)
-        rebase(issue, bridge, remote, remote.fields)
-        return store.change("bridge.pull", f"from {bridge} #{remote.key}", [issue])
+        for remote in batch:
+            local_id = by_key.get(remote.key) or made.get(remote.key) or (
+                remote.marked if remote.marked in known else None)
+            issue = snap.get(local_id) if local_id else None
+            if issue is None:
+                tally["created"] += 1
+                new_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
+                                  lambda i: snap.exists(i) or i in made.values())
+                issue = validated({"id": new_id, **_plain(remote.fields),
+                                   "author": store.actor, "created": now,
+                                   "updated": remote.updated or now})
+                add_remote_comments(issue, bridge, remote)
+                rebase(issue, bridge, remote, remote.fields)
+                made[remote.key] = new_id
+                written.append(issue)
+                continue
+            merged, found = pulled(issue, bridge, remote)
+            if merged is issue:
+                tally["unchanged"] += 1
+                continue
+            tally["updated"] += 1
+            written = [w for w in written if w.id != merged.id] + [merged]
+            conflicts += found
+        if dry_run or not written:
+            return store.change("bridge.pull", "no change", [])
+        change = store.change("bridge.pull", f"from {bridge}: {len(written)} issues", written)
+        change.conflicts = conflicts
+        tally_made.clear()
+        tally_made.update(made)
+        return change
 
-    return store.transact(fn).issues[0]
+    tally_made: dict[str, str] = {}  # the attempt that was committed (fn may run again)
+    store.transact(fn)
+    by_key.update(tally_made)
+    for k, v in tally.items():
+        setattr(counts, k, getattr(counts, k) + v)
 
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def _pull_one(store: StoreCore, bridge: str, issue_id: str, remote: Remote,
-              dry_run: bool) -> bool:
-    if dry_run:
-        issue = store.get(issue_id)
-        return pulled(issue, bridge, remote)[0] is not issue
-
-    def fn(snap: Snapshot):
-        issue = snap.get(issue_id)
-        merged, conflicts = pulled(issue, bridge, remote) if issue else (None, [])
-        if merged is None or merged is issue:
-            return store.change("bridge.pull", "no change", [])
-        change = store.change("bridge.pull", f"from {bridge} #{remote.key}", [merged])
-        change.conflicts = conflicts
-        return change
-
-    return bool(store.transact(fn).issues)
-
-
 # --- push --------------------------------------------------------------------------------------
 
-def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = False) -> Counts:
-    """Send local issues that are new or differ from their base; record each create at once."""
+def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = False,
+         since: str | None = None) -> Counts:
+    """Send local issues that are new or differ from their base; record each create at once.
+    `since` (the last finished push) bounds the search for issues a killed push created."""
     counts = Counts()
-    marked = _marked_remotes(platform, store, bridge)
+    marked = _marked_remotes(platform, store, bridge, since)
+    updated: list[tuple[str, Remote]] = []
     for issue in store.all_issues():
         mapping = mapping_of(issue, bridge)
         mine = fields_of(issue)
@@ -259,20 +281,45 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
         else:
             counts.updated += 1
             if not dry_run:
-                remote = platform.update(str(mapping["number"]), _plain(mine), changed)
-                _save(store, bridge, issue.id, remote)
+                updated.append((issue.id, platform.update(str(mapping["number"]),
+                                                          _plain(mine), changed)))
+                if len(updated) >= BATCH:
+                    _save_many(store, bridge, updated)
+                    updated = []
         if not dry_run:
             _push_comments(store, bridge, issue.id, platform, str(mapping["number"]))
+    _save_many(store, bridge, updated)
     counts.requests = platform.requests
     return counts
 
 
-def _marked_remotes(platform: Platform, store: StoreCore, bridge: str) -> dict[str, Remote]:
-    """Remote issues gi created whose record never reached the store (a killed push)."""
+def _save_many(store: StoreCore, bridge: str, updated: list[tuple[str, Remote]]) -> None:
+    """Record updates sent, a batch a commit (sending one again after a crash is harmless,
+    unlike a create, which is recorded at once)."""
+    if not updated:
+        return
+
+    def fn(snap: Snapshot):
+        written = []
+        for issue_id, remote in updated:
+            issue = snap.get(issue_id)
+            if issue is not None:
+                rebase(issue, bridge, remote, remote.fields)
+                written.append(issue)
+        return store.change("bridge.push", f"to {bridge}: {len(written)} issues", written)
+
+    store.transact(fn)
+
+
+def _marked_remotes(platform: Platform, store: StoreCore, bridge: str, since: str | None
+                    ) -> dict[str, Remote]:
+    """Remote issues gi created whose record never reached the store (a killed push): they
+    changed after the last finished push began (a pull before the push maps them too)."""
     unmapped = {i.id for i in store.all_issues() if mapping_of(i, bridge) is None}
     if not unmapped:
         return {}
-    return {r.marked: r for r in platform.changed(None) if r.marked in unmapped}
+    start = _earlier(since, OVERLAP) if since else None
+    return {r.marked: r for r in platform.changed(start) if r.marked in unmapped}
 
 
 def _save(store: StoreCore, bridge: str, issue_id: str, remote: Remote) -> None:

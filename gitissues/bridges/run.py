@@ -90,8 +90,8 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
                 counts = engine.pull(store, name, platform, entry.get("last_pull"), dry_run)
                 cursor = counts.cursor
             else:
-                counts = engine.push(store, name, platform, dry_run)
-                cursor = timeutil.now_str()
+                cursor = timeutil.now_str()  # a killed push's creates are newer than this
+                counts = engine.push(store, name, platform, dry_run, entry.get("last_push"))
             counts.requests = platform.requests - before
             if not dry_run and cursor:
                 entry = {**saved.one(store, name), f"last_{direction}": cursor}
