@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from gitissues.store.core import Snapshot, StoreCore
 
-OVERLAP = 120  # seconds re-read before a pull cursor: remote clocks and listings lag
+OVERLAP = 10  # seconds re-read before a pull cursor: a listing can lag a write by a moment
 
 
 class Counts:
@@ -156,7 +156,7 @@ def _same(a: Issue, b: Issue) -> bool:
 
 # --- pull --------------------------------------------------------------------------------------
 
-BATCH = 100  # remote issues written to the store in one commit
+BATCH = 500  # remote issues written to the store in one commit (fewer trees rewritten)
 
 
 def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
@@ -286,7 +286,8 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
                 if len(updated) >= BATCH:
                     _save_many(store, bridge, updated)
                     updated = []
-        if not dry_run:
+        known = (mapping.get("comments") or {}) if mapping else {}
+        if not dry_run and any(c.id not in known for c in issue.comments):
             _push_comments(store, bridge, issue.id, platform, str(mapping["number"]))
     _save_many(store, bridge, updated)
     counts.requests = platform.requests
