@@ -13,11 +13,17 @@ push killed in between finds its issue on the next run.
 
 from __future__ import annotations
 
-import hashlib
-
 from gitissues import timeutil
-from gitissues.bridges.base import MAPPED, MARKER, Platform, Remote, comparable
-from gitissues.model import Comment, Issue
+from gitissues.bridges.base import MAPPED, MARKER, Platform, Remote
+from gitissues.bridges.mapping import (
+    add_remote_comments,
+    agreed,
+    fields_of,
+    mapping_of,
+    pulled,
+    rebase,
+)
+from gitissues.model import Issue
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,120 +44,6 @@ class Counts:
     def to_json(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "requests": self.requests}
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def fields_of(issue: Issue) -> dict[str, Any]:
-    return {k: getattr(issue, k) for k in MAPPED}
-
-
-def agreed(fields: dict[str, Any]) -> dict[str, Any]:
-    """Fields as a base records them: comparable, the body as a hash (a body can be long)."""
-    out = comparable(fields)
-    out["body"] = _digest(out["body"])
-    return out
-
-
-def mapping_of(issue: Issue, bridge: str) -> dict[str, Any] | None:
-    found = (issue.remote or {}).get(bridge)
-    return found if isinstance(found, dict) else None
-
-
-def rebase(issue: Issue, bridge: str, remote: Remote, remote_fields: dict[str, Any]) -> None:
-    """Record in `remote.<bridge>` where the issue is and, field by field, the value both sides
-    now hold (a field they still differ on keeps its old base)."""
-    mapping = dict(mapping_of(issue, bridge) or {})
-    mine, theirs = agreed(fields_of(issue)), agreed(remote_fields)
-    old = mapping.get("base") or {}
-    base = {k: mine[k] if mine[k] == theirs[k] else old.get(k) for k in MAPPED}
-    mapping.update({"number": remote.key, "url": remote.url, "synced": timeutil.now_str(),
-                    "base": {k: v for k, v in base.items() if v is not None}})
-    if remote.remote_id is not None:
-        mapping["id"] = remote.remote_id
-    issue.remote = {**(issue.remote or {}), bridge: mapping}
-
-
-def _base_for(mapping: dict[str, Any], local: dict[str, Any], remote: dict[str, Any]
-              ) -> dict[str, Any]:
-    """The recorded base as `merge_issues` takes it: the body is whichever side still hashes
-    to the base (the side that did not change it); when both changed it, none."""
-    base = dict(mapping.get("base") or {})
-    digest = base.pop("body", None)
-    for side in (local, remote):
-        if agreed(side)["body"] == digest:
-            base["body"] = side["body"]
-            break
-    return base
-
-
-def merged_with(issue: Issue, remote: Remote, bridge: str
-                ) -> tuple[Issue, list[dict[str, Any]]]:
-    """`issue` with the remote version merged in (§6) and the conflicts it resolved;
-    comments are mirrored separately (`add_remote_comments`)."""
-    from gitissues.merge import merge_issues
-
-    if comparable(fields_of(issue)) == comparable(remote.fields):
-        return issue.copy(), []
-    theirs = issue.copy()
-    for k, v in remote.fields.items():
-        setattr(theirs, k, v)
-    theirs.updated = remote.updated or issue.updated
-    base = _base_for(mapping_of(issue, bridge) or {}, fields_of(issue), remote.fields)
-    merged, conflicts = merge_issues(base, issue, theirs)
-    merged.comments = list(issue.comments)
-    merged.remote = dict(issue.remote or {})
-    return merged, [c.to_json() for c in conflicts]
-
-
-def _comment_id(bridge: str, key: str) -> str:
-    return "c-" + _digest(f"{bridge}\0{key}")[:6]
-
-
-def add_remote_comments(issue: Issue, bridge: str, remote: Remote) -> None:
-    """Mirror remote comments not yet mirrored: each becomes exactly one local comment (its
-    key recorded, or, for one gi posted, the local comment its marker names)."""
-    mapping = dict(mapping_of(issue, bridge) or {})
-    known = dict(mapping.get("comments") or {})
-    mirrored = set(known.values())
-    have = {c.id for c in issue.comments}
-    for rc in remote.comments:
-        if rc.key in mirrored:
-            continue
-        if rc.local_id and rc.local_id in have:
-            known[rc.local_id] = rc.key
-            continue
-        cid = _comment_id(bridge, rc.key)
-        if cid not in have:
-            issue.comments.append(Comment(id=cid, author=rc.author, created=rc.created,
-                                          body=rc.body))
-        known[cid] = rc.key
-    if known != (mapping.get("comments") or {}):
-        mapping["comments"] = known
-        issue.remote = {**(issue.remote or {}), bridge: mapping}
-
-
-def pulled(issue: Issue, bridge: str, remote: Remote) -> tuple[Issue, list[dict[str, Any]]]:
-    """The local issue after pulling `remote` into it, and the conflicts resolved."""
-    merged, conflicts = merged_with(issue, remote, bridge)
-    add_remote_comments(merged, bridge, remote)
-    rebase(merged, bridge, remote, remote.fields)
-    if _same(merged, issue):
-        return issue, []
-    merged.updated = max(issue.updated or "", remote.updated or "")
-    return merged, conflicts
-
-
-def _same(a: Issue, b: Issue) -> bool:
-    """Equal but for when the mapping was last synced."""
-    def bare(i: Issue) -> dict[str, Any]:
-        d = i.to_dict()
-        d["remote"] = {k: {x: y for x, y in v.items() if x != "synced"}
-                       if isinstance(v, dict) else v for k, v in (d.get("remote") or {}).items()}
-        return d
-    return bare(a) == bare(b)
 
 
 # --- pull --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from gitissues.bridges import engine
+from gitissues.bridges import engine, mapping
 from gitissues.bridges.base import Remote, RemoteComment, strip_marker
 from gitissues.store import open_store
 
@@ -134,7 +134,7 @@ def test_a_push_killed_after_the_remote_create_creates_no_duplicate(store):
     tracker.die_after_create = True
     with pytest.raises(KeyboardInterrupt):
         engine.push(store, "work", tracker)
-    assert len(tracker.issues) == 1 and engine.mapping_of(only(store), "work") is None
+    assert len(tracker.issues) == 1 and mapping.mapping_of(only(store), "work") is None
     tracker.die_after_create = False
     assert engine.push(store, "work", tracker).created == 0
     engine.pull(store, "work", tracker, None)
