@@ -27,6 +27,7 @@ from gitissues.model import Issue
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from gitissues.store.core import Snapshot, StoreCore
@@ -52,7 +53,7 @@ BATCH = 500  # remote issues written to the store in one commit (fewer trees rew
 
 
 def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
-         dry_run: bool = False) -> Counts:
+         dry_run: bool = False, tick: Callable[[int], None] | None = None) -> Counts:
     """Bring new and changed remote issues into the store, a commit per batch of them."""
     counts = Counts()
     start = _earlier(since, OVERLAP) if since else None
@@ -63,6 +64,8 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
         if remote.updated and (newest is None or remote.updated > newest):
             newest = remote.updated
         batch.append(remote)
+        if tick:
+            tick(1)
         if len(batch) >= BATCH:
             _pull_batch(store, bridge, batch, by_key, set(by_id), counts, dry_run)
             batch = []
@@ -148,13 +151,15 @@ def _plain(fields: dict[str, Any]) -> dict[str, Any]:
 # --- push --------------------------------------------------------------------------------------
 
 def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = False,
-         since: str | None = None) -> Counts:
+         since: str | None = None, tick: Callable[[int], None] | None = None) -> Counts:
     """Send local issues that are new or differ from their base; record each create at once.
     `since` (the last finished push) bounds the search for issues a killed push created."""
     counts = Counts()
     marked = _marked_remotes(platform, store, bridge, since)
     updated: list[tuple[str, Remote]] = []
     for issue in store.all_issues():
+        if tick:
+            tick(1)
         mapping = mapping_of(issue, bridge)
         mine = fields_of(issue)
         if mapping is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from gitissues import timeutil
 from gitissues.bridges import engine, saved
+from gitissues.bridges.progress import Bar
 from gitissues.errors import GiError, NotFound
 
 TYPE_CHECKING = False
@@ -86,12 +87,15 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
                                  client=client_for(name) if client_for else None, say=say)
         for direction in DIRECTIONS[command]:
             before = platform.requests
-            if direction == "pull":
-                counts = engine.pull(store, name, platform, entry.get("last_pull"), dry_run)
-                cursor = counts.cursor
-            else:
-                cursor = timeutil.now_str()  # a killed push's creates are newer than this
-                counts = engine.push(store, name, platform, dry_run, entry.get("last_push"))
+            with Bar(f"{name} {direction}") as tick:
+                if direction == "pull":
+                    counts = engine.pull(store, name, platform, entry.get("last_pull"),
+                                         dry_run, tick)
+                    cursor = counts.cursor
+                else:
+                    cursor = timeutil.now_str()  # a killed push's creates are newer than this
+                    counts = engine.push(store, name, platform, dry_run,
+                                         entry.get("last_push"), tick)
             counts.requests = platform.requests - before
             if not dry_run and cursor:
                 entry = {**saved.one(store, name), f"last_{direction}": cursor}

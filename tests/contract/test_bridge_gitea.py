@@ -149,3 +149,39 @@ def test_no_bridge_saved_a_detected_gitea_is_used(sandbox, gitea):
 def test_no_bridge_and_nothing_detected_is_not_found(sandbox):
     r = sandbox.gi("bridge", "sync", "--json")
     assert r.code == 3 and "gi bridge add" in r.err, r
+
+
+def _on_a_terminal(sb, env, *args: str) -> tuple[int, str]:
+    """Run gi with stdout and stderr on a pseudo-terminal; its exit code and all it wrote."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec gi in the repository
+        os.chdir(sb.repo)
+        os.execve(GI, [GI, *args], {**sb.env, **env})
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+
+
+def test_a_progress_bar_on_a_terminal_and_none_in_ci(bridged, gitea):
+    sb, env = bridged
+    for n in range(30):
+        gitea.add_issue(f"Remote {n}")
+    code, shown = _on_a_terminal(sb, {**env, "CI": "", "TERM": "xterm"}, "bridge", "pull")
+    assert code == 0, shown
+    assert "\x1b[" in shown  # the bar: terminal control sequences (the summary has none)
+    assert "work pull: 30 created" in shown
+    gitea.add_issue("One more")
+    code, shown = _on_a_terminal(sb, {**env, "CI": "true"}, "bridge", "pull")
+    assert code == 0, shown
+    assert "\x1b[" not in shown  # no bar in CI: just the one summary line
+    assert shown.strip().splitlines() == [shown.strip()] and "work pull: 1 created" in shown
