@@ -35,7 +35,7 @@ def add(store: StoreCore, name: str, platform: str | None, flags: dict[str, Any]
     old = saved.all_saved(store).get(name) or {}
     if old and old.get("platform") == entry["platform"] and old.get("url") == entry["url"] \
             and old.get("project") == entry["project"]:
-        entry.update({k: old[k] for k in ("last_pull", "last_push") if k in old})
+        entry.update({k: old[k] for k in ("users", "last_pull", "last_push") if k in old})
     saved.save(store, name, entry)
     return {"name": name, **{k: v for k, v in entry.items() if v}}
 
@@ -85,6 +85,10 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
         target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
         platform = open_platform(name, target, token_env=entry.get("token_env"),
                                  client=client_for(name) if client_for else None, say=say)
+        if isinstance(entry.get("users"), dict) and entry["users"]:
+            from gitissues.bridges.users import UserMapped
+
+            platform = UserMapped(platform, entry["users"])
         for direction in DIRECTIONS[command]:
             before = platform.requests
             with Bar(f"{name} {direction}") as tick:

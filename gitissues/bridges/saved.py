@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from gitissues.store.core import StoreCore
 
-KEYS = ("platform", "url", "project", "token_env", "last_pull", "last_push")
+KEYS = ("platform", "url", "project", "token_env", "users", "last_pull", "last_push")
 
 
 def all_saved(store: StoreCore) -> dict[str, dict[str, Any]]:

@@ -185,3 +185,18 @@ def test_a_progress_bar_on_a_terminal_and_none_in_ci(bridged, gitea):
     assert code == 0, shown
     assert "\x1b[" not in shown  # no bar in CI: just the one summary line
     assert shown.strip().splitlines() == [shown.strip()] and "work pull: 1 created" in shown
+
+
+def test_a_user_map_translates_assignees_both_ways(bridged, gitea):
+    sb, env = bridged
+    assert sb.gi("config", "set", "bridges.work.users.agent-7", "ci-bot").code == 0
+    local = sb.create("Assigned", "--assignee", "agent-7")
+    bridge(sb, env, "push")
+    remote = next(iter(gitea.issues.values()))
+    assert remote.assignees == ["ci-bot"]
+    other = gitea.add_issue("Remote assigned", assignees=["ci-bot"])
+    bridge(sb, env, "pull")
+    pulled = [i for i in sb.gi("list", "--json").json if i["title"] == "Remote assigned"][0]
+    assert pulled["assignees"] == ["agent-7"] and other.assignees == ["ci-bot"]
+    assert sb.show(local)["assignees"] == ["agent-7"]
+    assert bridge(sb, env, "sync")[1]["updated"] == 0  # no back-and-forth over the names
