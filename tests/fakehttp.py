@@ -172,7 +172,7 @@ class Kit:
         return server
 
     def http(self, base_url: str, *, headers: dict[str, str] | None = None,
-             timeout: float = 5.0, **options: Any) -> Http:
+             timeout: float | httpx.Timeout = 5.0, **options: Any) -> Http:
         client = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
         self.clients.append(client)
         options.setdefault("token_env", "GITEA_TOKEN")
