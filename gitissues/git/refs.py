@@ -13,9 +13,8 @@ import os
 
 from gitissues import fs
 from gitissues.errors import GiError
-from gitissues.git import ZERO_OID, RepoPaths, is_oid
+from gitissues.git import ZERO_OID, RepoPaths, is_oid, user_config
 from gitissues.git.commits import signature
-from gitissues.git.gitconfig import bool_value, read_config
 
 _PER_WORKTREE = ("refs/worktree/", "refs/bisect/", "refs/rewritten/")
 _BAD_REF_CHARS = frozenset("~^:?*[\\ \x7f") | {chr(c) for c in range(32)}
@@ -118,7 +117,9 @@ def _packed_value(paths: RepoPaths, ref: str) -> str | None:
 def _log(paths: RepoPaths, ref: str, old: str | None, new: str, reason: str) -> None:
     """Append to `logs/<ref>` as git does: when that file exists, or when
     core.logAllRefUpdates says to create it (default: branches, in a non-bare repository).
-    The current worktree's HEAD log too when HEAD points at `ref`."""
+    The current worktree's HEAD log too when HEAD points at `ref`. The configuration is
+    parsed only to decide whether to create a log; the committer comes from what git says
+    (`user_config`, which a write has already asked and keeps)."""
     targets = [(os.path.join(paths.common_dir, "logs", ref), ref)]
     try:
         head = fs.read_text(os.path.join(paths.git_dir, "HEAD"))
@@ -129,17 +130,21 @@ def _log(paths: RepoPaths, ref: str, old: str | None, new: str, reason: str) -> 
     config: dict[str, str] | None = None
     for log, name in targets:
         if not fs.is_file(log):
-            config = config if config is not None else read_config(paths)
+            if config is None:
+                from gitissues.git.gitconfig import read_config
+
+                config = read_config(paths)
             if not _autocreate(config, name):
                 continue
-        config = config if config is not None else read_config(paths)
         message = " ".join(w for w in reason.translate(_BLANKS).split(" ") if w)
-        line = f"{old or ZERO_OID} {new} {signature(_committer(config))}"
+        line = f"{old or ZERO_OID} {new} {signature(_committer(paths))}"
         line += f"\t{message}\n" if message else "\n"
         _append(log, line.encode("utf-8"))
 
 
 def _autocreate(config: dict[str, str], name: str) -> bool:
+    from gitissues.git.gitconfig import bool_value
+
     value = config.get("core.logallrefupdates")
     if value is not None and value.lower() == "always":
         return True
@@ -151,12 +156,15 @@ def _autocreate(config: dict[str, str], name: str) -> bool:
         ("refs/heads/", "refs/remotes/", "refs/notes/")))
 
 
-def _committer(config: dict[str, str]) -> tuple[str, str]:
+def _committer(paths: RepoPaths) -> tuple[str, str]:
     """git's committer identity: the environment, then user.name and user.email."""
     env = os.environ
-    name = env.get("GIT_COMMITTER_NAME") or config.get("user.name") or "gi"
-    email = (env.get("GIT_COMMITTER_EMAIL") or config.get("user.email") or env.get("EMAIL")
-             or "gi@issue-facade.invalid")
+    name = env.get("GIT_COMMITTER_NAME")
+    email = env.get("GIT_COMMITTER_EMAIL")
+    if not name or not email:
+        config = user_config(paths)
+        name = name or config.get("user.name") or "gi"
+        email = email or config.get("user.email") or env.get("EMAIL") or "gi@issue-facade.invalid"
     return name, email
 
 

@@ -130,32 +130,61 @@ class Index:
     # --- writing ------------------------------------------------------------------------------
 
     def put(self, path: str, issue: Issue, stamp: str | None = None) -> None:
-        """Index one issue file; a second file with the same id is recorded as bad."""
+        """Index one issue file; a second file with the same id is recorded as bad. A file that
+        held the same issue before is updated in place (its row keeps its rowid), and only the
+        tables whose part changed are rewritten: a label, status or claim change leaves the
+        full-text index alone, which halves the pages a write and the WAL fold move."""
+        d = issue.to_dict()
+        claim = d["claim"] or {}
+        stage = d["agent"].get("stage") if isinstance(d["agent"], dict) else None
+        values = (issue.title, issue.status, issue.type,
+                  issue.priority, issue.milestone, issue.parent, issue.author, issue.created,
+                  issue.updated, issue.closed, claim.get("agent"), claim.get("expires_at"),
+                  None if stage is None else str(stage),
+                  json.dumps({**d, "path": path}, ensure_ascii=False))
+        comments = "\n".join(c.body for c in issue.comments)
+        row = self.db.execute("SELECT rowid, id, json FROM issues WHERE path=?",
+                              (path,)).fetchone()
+        if row is None or row[1] != issue.id:
+            self._insert(path, issue, stamp, values, comments)
+            return
+        rowid, old = row[0], json.loads(row[2])
+        self.db.execute(
+            "UPDATE issues SET title=?, status=?, type=?, priority=?,"
+            " milestone=?, parent=?, author=?, created=?, updated=?, closed=?, claim_agent=?,"
+            " claim_expires=?, stage=?, json=? WHERE rowid=?", (*values, rowid))
+        for table, key, new in (("labels", "labels", issue.labels),
+                                ("assignees", "assignees", issue.assignees),
+                                ("deps", "depends_on", issue.depends_on)):
+            if old.get(key) != new:
+                self.db.execute(f"DELETE FROM {table} WHERE issue=?", (issue.id,))
+                self.db.executemany(f"INSERT INTO {table} VALUES(?,?)",
+                                    [(issue.id, x) for x in new])
+        if (old.get("title"), old.get("body"), _comments_text(old)) != (
+                issue.title, issue.body, comments):
+            self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
+            self.db.execute("INSERT INTO fts(rowid, title, body, comments) VALUES(?,?,?,?)",
+                            (rowid, issue.title, issue.body, comments))
+        self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
+
+    def _insert(self, path: str, issue: Issue, stamp: str | None, values: tuple,
+                comments: str) -> None:
         self.drop(path)
         other = self.db.execute("SELECT path FROM issues WHERE id=?", (issue.id,)).fetchone()
         if other:
             self.put_bad(path, f"{path}: duplicate id {issue.id} (also in {other[0]})", stamp)
             return
-        d = issue.to_dict()
-        claim = d["claim"] or {}
-        stage = d["agent"].get("stage") if isinstance(d["agent"], dict) else None
         cur = self.db.execute(
             "INSERT INTO issues(id, hex, path, title, status, type, priority, milestone, parent,"
             " author, created, updated, closed, claim_agent, claim_expires, stage, json)"
             " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (issue.id, issue.id.rsplit("-", 1)[1], path, issue.title, issue.status, issue.type,
-             issue.priority, issue.milestone, issue.parent, issue.author, issue.created,
-             issue.updated, issue.closed, claim.get("agent"), claim.get("expires_at"),
-             None if stage is None else str(stage),
-             json.dumps({**d, "path": path}, ensure_ascii=False)),
-        )
+            (issue.id, issue.id.rsplit("-", 1)[1], path, *values))
         rowid = cur.lastrowid
         self.db.executemany("INSERT INTO labels VALUES(?,?)", [(issue.id, x) for x in issue.labels])
         self.db.executemany(
             "INSERT INTO assignees VALUES(?,?)", [(issue.id, x) for x in issue.assignees])
         self.db.executemany(
             "INSERT INTO deps VALUES(?,?)", [(issue.id, x) for x in issue.depends_on])
-        comments = "\n".join(c.body for c in issue.comments)
         self.db.execute("INSERT INTO fts(rowid, title, body, comments) VALUES(?,?,?,?)",
                         (rowid, issue.title, issue.body, comments))
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
@@ -238,6 +267,15 @@ class Index:
 
     def ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM issues")}
+
+
+def _comments_text(data: dict[str, Any]) -> str | None:
+    """The comments' text as the full-text index holds it, from an issue's index JSON (None
+    when the JSON does not have the shape `put` wrote: then the row is rewritten)."""
+    try:
+        return "\n".join(c["body"] for c in data.get("comments") or [])
+    except (TypeError, KeyError):
+        return None
 
 
 class _Transaction:

@@ -103,3 +103,29 @@ def test_tree_mode_hand_edits_are_seen(sandbox):
     path.unlink()
     assert _ids(sb) == ["gi-fedcba"]
     assert sb.gi("show", a).code == 3
+
+
+def test_an_issue_updated_in_place_answers_as_a_rebuilt_index_does(sandbox):
+    """A write updates its issue's index rows in place and rewrites only the parts that changed
+    (labels, assignees, dependencies, the full text): every query answers as it does from an
+    index rebuilt from the store."""
+    sb = sandbox
+    a = sb.create("Parser crashes on tabs", "--label", "bug", "--assignee", "alice")
+    b = sb.create("Tokenizer cleanup")
+    steps = [("edit", a, "--add-label", "ui"), ("edit", a, "--remove-label", "bug"),
+             ("edit", a, "--assign", "bob"), ("edit", a, "--unassign", "alice"),
+             ("dep", "add", a, b), ("edit", a, "--priority", "0", "--status", "in_progress"),
+             ("edit", a, "--title", "Lexer crashes on tabs"), ("comment", a, "zebra stripes"),
+             ("edit", a, "--body", "giraffe necks"), ("claim", a), ("release", a),
+             ("edit", a, "--add-label", "ui")]  # (no change: nothing written)
+    queries = [(), ("label:ui",), ("label:bug",), ("assignee:bob",), ("assignee:alice",),
+               ("is:blocked",), ("is:ready",), ("priority:0",), ("status:in_progress",),
+               ("lexer",), ("parser",), ("zebra",), ("giraffe",), ("tokenizer",)]
+    for step in steps:
+        assert sb.gi(*step).code == 0, step
+    seen = {q: _ids(sb, *q) for q in queries}
+    assert seen[("lexer",)] == seen[("zebra",)] == seen[("giraffe",)] == [a]
+    assert seen[("parser",)] == seen[("label:bug",)] == seen[("assignee:alice",)] == []
+    assert seen[("label:ui",)] == seen[("assignee:bob",)] == seen[("is:blocked",)] == [a]
+    assert sb.gi("reindex").code == 0
+    assert {q: _ids(sb, *q) for q in queries} == seen
