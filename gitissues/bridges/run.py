@@ -71,6 +71,7 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
         say: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """Pull and/or push every named bridge (none named: all); one result per bridge and
     direction: `{name, direction, created, updated, unchanged, requests}`."""
+    from gitissues.bridges.etags import EtagCache
     from gitissues.bridges.registry import open_platform
     from gitissues.settings import resolve_bridge_target
 
@@ -82,19 +83,45 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
     for name in chosen:
         entry = saved.one(store, name)
         target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
+        cache = _etag_file(store, name, target)
+        etags = EtagCache.load(cache)
         platform = open_platform(name, target, token_env=entry.get("token_env"),
-                                 client=client_for(name) if client_for else None, say=say)
-        for direction in DIRECTIONS[command]:
-            before = platform.requests
-            if direction == "pull":
-                counts = engine.pull(store, name, platform, entry.get("last_pull"), dry_run)
-                cursor = counts.cursor
-            else:
-                counts = engine.push(store, name, platform, dry_run)
-                cursor = timeutil.now_str()
-            counts.requests = platform.requests - before
-            if not dry_run and cursor:
-                entry = {**saved.one(store, name), f"last_{direction}": cursor}
-                saved.save(store, name, entry)
-            results.append({"name": name, "direction": direction, **counts.to_json()})
+                                 client=client_for(name) if client_for else None, say=say,
+                                 etags=etags)
+        try:
+            results += _directions(store, name, platform, command, dry_run)
+        finally:
+            if not dry_run:
+                etags.save(cache)
+    return results
+
+
+def _etag_file(store: StoreCore, name: str, target: dict[str, Any]) -> str:
+    """Where bridge `name` keeps its ETag cache between runs: beside the repository's own
+    files, never committed, one file per instance (a re-pointed bridge starts afresh)."""
+    import hashlib
+    import os
+
+    where = hashlib.sha1(f"{target['base_url']}\0{target['project']}".encode()).hexdigest()
+    return os.path.join(store.paths.common_dir, "issue-facade", "bridges",
+                        f"{name}-{where[:12]}.etags.json")
+
+
+def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_run: bool
+                ) -> list[dict[str, Any]]:
+    results = []
+    entry = saved.one(store, name)
+    for direction in DIRECTIONS[command]:
+        before = platform.requests
+        if direction == "pull":
+            counts = engine.pull(store, name, platform, entry.get("last_pull"), dry_run)
+            cursor = counts.cursor
+        else:
+            counts = engine.push(store, name, platform, dry_run)
+            cursor = timeutil.now_str()
+        counts.requests = platform.requests - before
+        if not dry_run and cursor:
+            entry = {**saved.one(store, name), f"last_{direction}": cursor}
+            saved.save(store, name, entry)
+        results.append({"name": name, "direction": direction, **counts.to_json()})
     return results
