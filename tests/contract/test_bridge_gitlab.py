@@ -57,10 +57,14 @@ def test_sync_both_ways_then_nothing_changes(bridged, gitlab):
     gitlab.add_issue("A merge request", pull_request=True)  # never in the issues API
     local = sb.create("Local task", "--priority", "3", "--label", "ui", "--assignee", "mona",
                       "--milestone", "v2")
+    done = sb.create("Local done")
+    assert sb.gi("close", done).code == 0
     first = bridge(sb, env, "sync")
-    assert [(r["direction"], r["created"]) for r in first] == [("pull", 2), ("push", 1)]
+    assert [(r["direction"], r["created"]) for r in first] == [("pull", 2), ("push", 2)]
     titles = {i.title: i for i in gitlab.issues.values()}
-    assert set(titles) == {"Remote bug", "Remote done", "A merge request", "Local task"}
+    assert set(titles) == {"Remote bug", "Remote done", "A merge request", "Local task",
+                           "Local done"}
+    assert titles["Local done"].state == "closed"
     pushed = titles["Local task"]
     assert set(pushed.labels) == {"ui", "priority:3"} and pushed.assignees == ["mona"]
     assert gitlab.state.milestones[pushed.milestone].title == "v2"
@@ -76,8 +80,8 @@ def test_sync_both_ways_then_nothing_changes(bridged, gitlab):
     assert "A merge request" not in got
     again = bridge(sb, env, "sync")
     assert all(r["created"] == r["updated"] == 0 for r in again), again
-    assert len(gitlab.issues) == 4 and len(listed(sb)) == 3
-    assert gitlab.count("POST") == 2  # the create and the milestone v2, nothing more
+    assert len(gitlab.issues) == 5 and len(listed(sb)) == 4
+    assert gitlab.count("POST") == 3  # two creates and the milestone v2, nothing more
 
 
 def test_edits_on_both_sides_meet(bridged, gitlab):
