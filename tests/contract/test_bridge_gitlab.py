@@ -235,3 +235,16 @@ def test_a_second_pull_with_no_change_costs_at_most_2_requests(bridged, gitlab):
     assert third[0]["updated"] == 1 and third[0]["requests"] == 2
     local = [i for i in listed(sb) if i["title"] == "Remote 2"][0]
     assert [c["body"] for c in sb.show(local["id"])["comments"]] == ["note on 2", "a new note"]
+
+
+def test_no_bridge_saved_a_detected_gitlab_is_used(sandbox, gitlab):
+    """`GITLAB_TOKEN=x gi bridge sync` in a clone whose remote is on GitLab (GITLAB_URL says
+    which platform this unrecognisable host is)."""
+    sb = sandbox
+    sb.git("remote", "add", "origin", f"{gitlab.base_url}/acme/widgets.git")
+    gitlab.add_issue("Found by detection")
+    env = {"GITLAB_TOKEN": TOKEN, "GITLAB_URL": gitlab.base_url}
+    result = bridge(sb, env, "sync")
+    assert [(r["name"], r["direction"], r["created"]) for r in result] == [
+        ("gitlab", "pull", 1), ("gitlab", "push", 0)]
+    assert bridge(sb, env, "list")[0]["project"] == "acme/widgets"
