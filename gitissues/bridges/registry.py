@@ -17,10 +17,12 @@ if TYPE_CHECKING:
     import httpx
 
     from gitissues.bridges.base import Platform
+    from gitissues.bridges.etags import EtagCache
 
 # platform → (module:class, how the token is sent)
 PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
     "gitea": ("gitissues.bridges.gitea:Gitea", lambda t: {"Authorization": f"token {t}"}),
+    "gitlab": ("gitissues.bridges.gitlab:GitLab", lambda t: {"PRIVATE-TOKEN": t}),
 }
 TOKEN_VARS = {"gitea": "GITEA_TOKEN", "github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN",
               "jira": "JIRA_TOKEN", "linear": "LINEAR_API_KEY"}
@@ -28,10 +30,11 @@ TIMEOUT = 30.0
 
 
 def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = None,
-                  client: httpx.Client | None = None, say: Callable[[str], None] | None = None
-                  ) -> Platform:
+                  client: httpx.Client | None = None, say: Callable[[str], None] | None = None,
+                  etags: EtagCache | None = None) -> Platform:
     """The platform object for bridge `name` at `target` (`bridge_target`'s answer). `client`
-    is injected in tests; otherwise one is made with the token's header and a timeout."""
+    is injected in tests; otherwise one is made with the token's header and a timeout.
+    `etags` is the bridge's cache kept from earlier runs (conditional GETs, remembered notes)."""
     plat = str(target["platform"])
     if plat not in PLATFORMS:
         built = ", ".join(sorted(PLATFORMS))
@@ -48,7 +51,9 @@ def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = 
                               timeout=TIMEOUT, follow_redirects=False)
     from gitissues.bridges.http import Http
 
-    extra = {"say": say} if say else {}
+    extra: dict[str, Any] = {"say": say} if say else {}
+    if etags is not None:
+        extra["etags"] = etags
     http = Http(client, bridge=name, token_env=variable, secrets=[str(token)], **extra)
     module, _, cls = where.partition(":")
     return getattr(importlib.import_module(module), cls)(http, str(target["project"]))

@@ -72,6 +72,7 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
         say: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """Pull and/or push every named bridge (none named: all); one result per bridge and
     direction: `{name, direction, created, updated, unchanged, requests}`."""
+    from gitissues.bridges.etags import EtagCache
     from gitissues.bridges.registry import open_platform
     from gitissues.settings import resolve_bridge_target
 
@@ -83,26 +84,52 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
     for name in chosen:
         entry = saved.one(store, name)
         target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
+        cache = _etag_file(store, name, target)
+        etags = EtagCache.load(cache)
         platform = open_platform(name, target, token_env=entry.get("token_env"),
-                                 client=client_for(name) if client_for else None, say=say)
+                                 client=client_for(name) if client_for else None, say=say,
+                                 etags=etags)
         if isinstance(entry.get("users"), dict) and entry["users"]:
             from gitissues.bridges.users import UserMapped
 
             platform = UserMapped(platform, entry["users"])
-        for direction in DIRECTIONS[command]:
-            before = platform.requests
-            with Bar(f"{name} {direction}") as tick:
-                if direction == "pull":
-                    counts = engine.pull(store, name, platform, entry.get("last_pull"),
-                                         dry_run, tick)
-                    cursor = counts.cursor
-                else:
-                    cursor = timeutil.now_str()  # a killed push's creates are newer than this
-                    counts = engine.push(store, name, platform, dry_run,
-                                         entry.get("last_push"), tick)
-            counts.requests = platform.requests - before
-            if not dry_run and cursor:
-                entry = {**saved.one(store, name), f"last_{direction}": cursor}
-                saved.save(store, name, entry)
-            results.append({"name": name, "direction": direction, **counts.to_json()})
+        try:
+            results += _directions(store, name, platform, command, dry_run)
+        finally:
+            if not dry_run:
+                etags.save(cache)
+    return results
+
+
+def _etag_file(store: StoreCore, name: str, target: dict[str, Any]) -> str:
+    """Where bridge `name` keeps its ETag cache between runs: beside the repository's own
+    files, never committed, one file per instance (a re-pointed bridge starts afresh)."""
+    import hashlib
+    import os
+
+    where = hashlib.sha1(f"{target['base_url']}\0{target['project']}".encode()).hexdigest()
+    return os.path.join(store.paths.common_dir, "issue-facade", "bridges",
+                        f"{name}-{where[:12]}.etags.json")
+
+
+def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_run: bool
+                ) -> list[dict[str, Any]]:
+    results = []
+    entry = saved.one(store, name)
+    for direction in DIRECTIONS[command]:
+        before = platform.requests
+        with Bar(f"{name} {direction}") as tick:
+            if direction == "pull":
+                counts = engine.pull(store, name, platform, entry.get("last_pull"),
+                                     dry_run, tick)
+                cursor = counts.cursor
+            else:
+                cursor = timeutil.now_str()  # a killed push's creates are newer than this
+                counts = engine.push(store, name, platform, dry_run,
+                                     entry.get("last_push"), tick)
+        counts.requests = platform.requests - before
+        if not dry_run and cursor:
+            entry = {**saved.one(store, name), f"last_{direction}": cursor}
+            saved.save(store, name, entry)
+        results.append({"name": name, "direction": direction, **counts.to_json()})
     return results
