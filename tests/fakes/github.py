@@ -2,7 +2,8 @@
 
 Serves what a two-way issue bridge uses: issues (list with state/since/sort/direction/per_page/
 page; pull requests appear in that list with a `pull_request` key, as on GitHub), get, create,
-PATCH (with `state_reason`), comments, labels, milestones and users. Every answer carries the
+PATCH (with `state_reason`, which GitHub ignores unless the state changes), comments (per issue
+and for the whole repository), labels, milestones and users. Every answer carries the
 `x-ratelimit-*` headers; GETs carry a weak ETag, and a matching `If-None-Match` is a 304 with no
 body that does not spend the rate limit. Errors have GitHub's bodies (`message`,
 `documentation_url`, `status`; 422 adds `errors`).
@@ -40,6 +41,7 @@ class FakeGitHub(FakeForge):
         r("PATCH", ISSUE, self.edit_issue)
         r("GET", ISSUE + r"/comments", self.list_comments)
         r("POST", ISSUE + r"/comments", self.create_comment)
+        r("GET", REPO + r"/issues/comments", self.list_repo_comments)
         r("GET", REPO + r"/issues/comments/(?P<id>\d+)",
           lambda q: Reply(200, self.comment_json(self._comment(q))))
         r("PATCH", REPO + r"/issues/comments/(?P<id>\d+)", self.edit_comment)
@@ -202,8 +204,6 @@ class FakeGitHub(FakeForge):
         if body.get("state"):
             default = "completed" if body["state"] == "closed" else "reopened"
             s.set_state(issue, body["state"], reason or default, now)
-        if reason and issue.state == "closed":
-            issue.state_reason = reason
         issue.updated_at = now
         return Reply(200, self.issue_json(issue))
 
@@ -212,6 +212,23 @@ class FakeGitHub(FakeForge):
         since = parse_time(q.query["since"]) if q.query.get("since") else None
         rows = [c for c in self.state.issue_comments(issue.number)
                 if since is None or c.updated_at >= since]
+        return self._page(q, [self.comment_json(c) for c in rows])
+
+    def list_repo_comments(self, q: Request) -> Reply:
+        """Every comment of the repository (issues and pull requests), by ascending id unless
+        `sort` says otherwise."""
+        self._repo(q)
+        since = parse_time(q.query["since"]) if q.query.get("since") else None
+        rows = [c for c in self.state.comments.values() if not c.system
+                and (since is None or c.updated_at >= since)]
+        sort = q.query.get("sort")
+        if sort not in (None, "created", "updated"):
+            raise ApiError(422, "invalid sort")
+        if sort is None:
+            rows.sort(key=lambda c: c.id)
+        else:
+            rows.sort(key=lambda c: (getattr(c, f"{sort}_at"), c.id),
+                      reverse=q.query.get("direction", "desc") != "asc")
         return self._page(q, [self.comment_json(c) for c in rows])
 
     def create_comment(self, q: Request) -> Reply:
