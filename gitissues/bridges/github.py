@@ -7,10 +7,11 @@ created first (so they get gi's colour, not GitHub's grey), milestones are looke
 and created when missing, once per run.
 
 Comments come from the repository-wide list (`/issues/comments?since=…`), one paged request for
-every issue of a pull instead of one per issue: a pull that finds nothing new costs the issue
-list and, when any listed issue has comments, that one list (≤ 2 requests). Comments older than
-the cursor were mirrored by the pull that saw them first, and the engine adds only comments it
-has not mirrored, so the window is enough.
+every issue of a pull instead of one per issue, made only when a listed issue has comments and
+they are wanted: a pull that finds nothing new costs the issue list and that one list (≤ 2
+requests), a push looking for its markers only the issue list. Comments older than the cursor
+were mirrored by the pull that saw them first, and the engine adds only comments it has not
+mirrored, so the window is enough.
 
 Closing reasons: gi has one `closed` status, GitHub says why (`state_reason`). A close as
 `not_planned` arrives as `closed` plus the label `status:not_planned` (the forge convention of
@@ -66,22 +67,13 @@ class GitHub:
                                   "per_page": PAGE}
         if since:
             params["since"] = since
-        items = [item for item in self.http.pages(f"{self.api}/issues", params, scheme="link")
-                 if not item.get("pull_request")]
-        comments = self._comments(since) if any(i.get("comments") for i in items) else {}
-        for item in items:
-            yield remote_of(item, comments.get(str(item["number"]), []))
-
-    def _comments(self, since: str | None) -> dict[str, list[RemoteComment]]:
-        """Comments changed since `since` (None: all), by issue number, oldest first."""
-        params: dict[str, Any] = {"per_page": PAGE}
-        if since:
-            params["since"] = since
-        out: dict[str, list[RemoteComment]] = {}
-        for c in self.http.pages(f"{self.api}/issues/comments", params, scheme="link"):
-            number = str(c.get("issue_url") or "").rstrip("/").rpartition("/")[2]
-            out.setdefault(number, []).append(comment_of(c))
-        return out
+        comments = _Comments(self.http, f"{self.api}/issues/comments", since)
+        # the whole list first: a comment written while it is read is then either in the
+        # comment list or newer than the cursor this pull leaves
+        listed = [remote_of(item, comments if item.get("comments") else None)
+                  for item in self.http.pages(f"{self.api}/issues", params, scheme="link")
+                  if not item.get("pull_request")]
+        yield from listed
 
     # --- writing -------------------------------------------------------------------------
 
@@ -167,10 +159,49 @@ class GitHub:
         return self._milestones[title]
 
 
+class _Comments:
+    """The repository's comments changed since a pull's cursor, by issue number: listed once,
+    when the first issue's comments are wanted (a push looking for its markers never is)."""
+
+    def __init__(self, http: Http, url: str, since: str | None) -> None:
+        self.http, self.url, self.since = http, url, since
+        self._by_issue: dict[str, list[RemoteComment]] | None = None
+
+    def of(self, number: str) -> list[RemoteComment]:
+        if self._by_issue is None:
+            params: dict[str, Any] = {"per_page": PAGE}
+            if self.since:
+                params["since"] = self.since
+            self._by_issue = {}
+            for c in self.http.pages(self.url, params, scheme="link"):
+                issue = str(c.get("issue_url") or "").rstrip("/").rpartition("/")[2]
+                self._by_issue.setdefault(issue, []).append(comment_of(c))
+        return self._by_issue.get(number, [])
+
+
+class _Listed(Remote):
+    """A listed issue whose comments are read from `_Comments` on first use."""
+
+    _loaded: list[RemoteComment] | None = None
+    source: _Comments | None = None
+
+    @property  # type: ignore[override]
+    def comments(self) -> list[RemoteComment]:
+        if self._loaded is None:
+            self._loaded = self.source.of(self.key) if self.source else []
+        return self._loaded
+
+    @comments.setter
+    def comments(self, value: list[RemoteComment]) -> None:
+        self._loaded = value or None
+
+
 # --- GitHub's shapes and gi's fields -------------------------------------------------------
 
-def remote_of(item: dict[str, Any], comments: list[RemoteComment]) -> Remote:
-    """A GitHub issue (as listed, fetched or returned by a write) in gi's terms."""
+def remote_of(item: dict[str, Any], comments: list[RemoteComment] | _Comments | None
+              ) -> Remote:
+    """A GitHub issue (as listed, fetched or returned by a write) in gi's terms, with its
+    comments or where to find them."""
     body, marked = strip_marker(item.get("body") or "")
     state = item.get("state") or "open"
     names = [lb["name"] if isinstance(lb, dict) else str(lb) for lb in item.get("labels") or []]
@@ -181,8 +212,13 @@ def remote_of(item: dict[str, Any], comments: list[RemoteComment]) -> Remote:
     if state == "closed" and item.get("state_reason") == "not_planned" \
             and NOT_PLANNED not in fields["labels"]:
         fields["labels"] = [*fields["labels"], NOT_PLANNED]
-    return Remote(str(item["number"]), item.get("html_url") or "", item.get("updated_at") or "",
-                  fields, comments, marked, remote_id=str(item["id"]))
+    args = (str(item["number"]), item.get("html_url") or "", item.get("updated_at") or "",
+            fields)
+    if isinstance(comments, _Comments):
+        listed = _Listed(*args, marked=marked, remote_id=str(item["id"]))
+        listed.source = comments
+        return listed
+    return Remote(*args, comments or [], marked, remote_id=str(item["id"]))
 
 
 def comment_of(c: dict[str, Any]) -> RemoteComment:

@@ -214,3 +214,18 @@ def test_a_close_as_not_planned_travels_both_ways(bridged, github):
     shown = sb.show(here["Dropped upstream"]["id"])
     assert (shown["status"], shown["labels"]) == ("open", [])
     quiet(sb)
+
+
+def test_no_bridge_saved_a_clone_of_github_com_uses_github(sandbox, github):
+    """`GH_TOKEN=x gi bridge sync` in a clone of github.com (GITHUB_API_URL points the API at
+    the fake, as on GitHub Enterprise or in GitHub Actions)."""
+    sb = sandbox
+    sb.git("remote", "add", "origin", "git@github.com:acme/widgets.git")
+    github.add_issue("Found by detection")
+    env = {"GH_TOKEN": TOKEN, "GITHUB_TOKEN": "", "GITHUB_API_URL": github.base_url,
+           "GI_BRIDGE_PACE": "0"}
+    r = sb.gi("bridge", "sync", "--json", env=env)
+    assert r.code == 0, r
+    assert [(x["name"], x["direction"], x["created"]) for x in r.json] == [
+        ("github", "pull", 1), ("github", "push", 0)]
+    assert set(listed(sb)) == {"Found by detection"}

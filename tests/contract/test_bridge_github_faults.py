@@ -118,3 +118,8 @@ def test_a_pull_that_finds_nothing_new_costs_at_most_two_requests(bridged, githu
     result = bridge(sb, "pull").json[0]
     assert result["created"] == result["updated"] == 0
     assert result["requests"] == len(github.requests) - before <= 2, github.requests[before:]
+    # a push that looks for its markers (a new local issue) lists issues, never comments
+    sb.create("Another local")
+    comment_lists = github.count("GET", r"/issues/comments$")
+    assert bridge(sb, "push").json[0]["created"] == 1
+    assert github.count("GET", r"/issues/comments$") == comment_lists
