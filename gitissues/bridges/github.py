@@ -4,7 +4,9 @@ The client's base URL is the API root (`https://api.github.com`, `https://ghe.ex
 Pull requests share the issue list and numbers; they carry a `pull_request` key and are
 skipped. Labels, assignees and milestones go by name, login and number: missing labels are
 created first (so they get gi's colour, not GitHub's grey), milestones are looked up by title
-and created when missing, once per run.
+and created when missing, once per run. An assignee GitHub cannot assign (an agent's name, a
+login without access) would fail the whole request, so it is checked once per run and stays in
+gi only.
 
 Comments come from the repository-wide list (`/issues/comments?since=…`), one paged request for
 every issue of a pull instead of one per issue, made only when a listed issue has comments and
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from gitissues.bridges import labels as forge
 from gitissues.bridges.base import Remote, RemoteComment, normal_text, strip_marker
-from gitissues.errors import RemoteError, UsageError
+from gitissues.errors import NotFound, RemoteError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class GitHub:
         self.api = f"/repos/{owner}/{repo}"
         self._labels: dict[str, str] | None = None  # lower-cased name → name
         self._milestones: dict[str, int] | None = None  # title → number
+        self._assignable: dict[str, bool] = {}  # login → may be assigned here
 
     @property
     def requests(self) -> int:
@@ -82,7 +85,7 @@ class GitHub:
         payload: dict[str, Any] = {"title": fields.get("title") or "",
                                    "body": _with_marker(fields.get("body") or "", marker),
                                    "labels": self._label_names(names),
-                                   "assignees": list(fields.get("assignees") or [])}
+                                   "assignees": self._logins(fields.get("assignees") or [])}
         if fields.get("milestone"):
             payload["milestone"] = self._milestone_number(fields["milestone"])
         item = self.http.request("POST", f"{self.api}/issues", json=payload).json()
@@ -106,7 +109,7 @@ class GitHub:
             if state == "closed":
                 patch["state_reason"] = reason
         if "assignees" in changed:
-            patch["assignees"] = list(fields.get("assignees") or [])
+            patch["assignees"] = self._logins(fields.get("assignees") or [])
         if "milestone" in changed:
             patch["milestone"] = (self._milestone_number(fields["milestone"])
                                   if fields.get("milestone") else None)
@@ -125,6 +128,20 @@ class GitHub:
     def _patch(self, key: str, patch: dict[str, Any]) -> dict[str, Any]:
         return self.http.request("PATCH", f"{self.api}/issues/{key}", json=patch,
                                  idempotent=True).json()
+
+    def _logins(self, assignees: list[str]) -> list[str]:
+        """The assignees GitHub will take: one login it cannot assign (an agent's name, someone
+        without access) would fail the whole request with 422, so those stay in gi only."""
+        from urllib.parse import quote
+
+        for login in assignees:
+            if login not in self._assignable:
+                try:
+                    self.http.request("GET", f"{self.api}/assignees/{quote(login, safe='')}")
+                    self._assignable[login] = True
+                except NotFound:
+                    self._assignable[login] = False
+        return [a for a in assignees if self._assignable[a]]
 
     def _label_names(self, names: list[str]) -> list[str]:
         """`names` as the repository spells them (GitHub's label names ignore case), each

@@ -229,3 +229,21 @@ def test_no_bridge_saved_a_clone_of_github_com_uses_github(sandbox, github):
     assert [(x["name"], x["direction"], x["created"]) for x in r.json] == [
         ("github", "pull", 1), ("github", "push", 0)]
     assert set(listed(sb)) == {"Found by detection"}
+
+
+def test_an_assignee_github_cannot_assign_stays_in_gi(bridged, github):
+    """GitHub refuses a whole create or edit naming a login it cannot assign (422); gi's
+    assignees are often agents, which have no GitHub account."""
+    sb = bridged
+    github.add_user("mona")
+    local = sb.create("Claimed by an agent")
+    assert sb.gi("edit", local, "--assign", "agent-coder", "--assign", "mona").code == 0
+    bridge(sb, "sync")
+    made = by_title(github)["Claimed by an agent"]
+    assert made.assignees == ["mona"]
+    assert sb.show(local)["assignees"] == ["agent-coder", "mona"]
+    assert sb.gi("edit", local, "--assign", "octo", "--assign", "coder-2").code == 0
+    bridge(sb, "sync")
+    assert made.assignees == ["mona", "octo"]
+    assert sb.show(local)["assignees"] == ["agent-coder", "coder-2", "mona", "octo"]
+    assert github.count("GET", r"/assignees/agent-coder$") <= 2  # once per run

@@ -49,6 +49,7 @@ class FakeGitHub(FakeForge):
         r("POST", REPO + r"/labels", self.create_label)
         r("GET", REPO + r"/milestones", self.list_milestones)
         r("POST", REPO + r"/milestones", self.create_milestone)
+        r("GET", REPO + r"/assignees/(?P<login>[^/]+)", self.check_assignee)
         r("GET", r"/users/(?P<login>[^/]+)", self.get_user)
         r("GET", r"/user", lambda q: Reply(200, self.user_json(self.state.user(q.user))))
 
@@ -176,7 +177,7 @@ class FakeGitHub(FakeForge):
         ms = self._milestone(body["milestone"]) if body.get("milestone") is not None else None
         issue = self.state.add_issue(
             body["title"], body.get("body") or "", labels=self._label_names(body),
-            assignees=list(body.get("assignees") or []), author=q.user,
+            assignees=self._assignable(body), author=q.user,
             milestone=ms.id if ms else None)
         return Reply(201, self.issue_json(issue), {"Location": f"{self._api()}/issues/"
                                                    f"{issue.number}"})
@@ -197,7 +198,7 @@ class FakeGitHub(FakeForge):
         if "labels" in body:
             s.set_labels(issue, self._label_names(body))
         if "assignees" in body:
-            issue.assignees = [s.user(a).login for a in body["assignees"] or []]
+            issue.assignees = self._assignable(body)
         if "milestone" in body:
             issue.milestone = None if body["milestone"] is None else \
                 self._milestone(body["milestone"]).id
@@ -285,6 +286,13 @@ class FakeGitHub(FakeForge):
                                       body.get("state") or "open", due)
         return Reply(201, self.milestone_json(ms))
 
+    def check_assignee(self, q: Request) -> Reply:
+        """204 when the login may be assigned (here: a user the fake knows), else 404."""
+        self._repo(q)
+        if q.params["login"] not in self.state.users:
+            raise ApiError(404, "Not Found")
+        return Reply(204)
+
     def get_user(self, q: Request) -> Reply:
         user = self.state.users.get(q.params["login"])
         if user is None:
@@ -329,6 +337,17 @@ class FakeGitHub(FakeForge):
 
     def _label_names(self, body: dict[str, Any]) -> list[str]:
         return [x["name"] if isinstance(x, dict) else str(x) for x in body.get("labels") or []]
+
+    def _assignable(self, body: dict[str, Any]) -> list[str]:
+        """The logins to assign; one that cannot be assigned (here: unknown) fails the whole
+        request with 422, as on GitHub."""
+        logins = [str(a) for a in body.get("assignees") or []]
+        bad = [a for a in logins if a not in self.state.users]
+        if bad:
+            raise ApiError(422, "assignees", errors=[{
+                "resource": "Issue", "field": "assignees", "code": "invalid",
+                "message": f"assignees {', '.join(bad)} cannot be assigned to this issue"}])
+        return logins
 
     def _milestone(self, number: Any) -> Milestone:
         ms = next((m for m in self.state.milestones.values() if m.number == number), None)
