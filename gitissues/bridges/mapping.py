@@ -113,10 +113,25 @@ def pulled(issue: Issue, bridge: str, remote: Remote) -> tuple[Issue, list[dict[
     merged, conflicts = merged_with(issue, remote, bridge)
     add_remote_comments(merged, bridge, remote)
     rebase(merged, bridge, remote, remote.fields)
+    if conflicts:  # the remote's losing value is now seen (and on record): push sends ours
+        _seen(merged, bridge, remote.fields, {c["field"] for c in conflicts})
     if _same(merged, issue):
         return issue, []
     merged.updated = max(issue.updated or "", remote.updated or "")
     return merged, conflicts
+
+
+def _seen(issue: Issue, bridge: str, remote_fields: dict[str, Any], fields: set[str]) -> None:
+    """Base `fields` on the remote's values, so a conflict a pull resolved for the local side
+    is recorded once and then pushed, not found again by every pull."""
+    theirs, base = agreed(remote_fields), dict((mapping_of(issue, bridge) or {}).get("base") or {})
+    for k in fields & set(MAPPED):
+        if theirs[k] is None:
+            base.pop(k, None)
+        else:
+            base[k] = theirs[k]
+    issue.remote = {**(issue.remote or {}), bridge: {**(mapping_of(issue, bridge) or {}),
+                                                     "base": base}}
 
 
 def _same(a: Issue, b: Issue) -> bool:

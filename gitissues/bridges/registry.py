@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
     "gitea": ("gitissues.bridges.gitea:Gitea", lambda t: {"Authorization": f"token {t}"}),
     "gitlab": ("gitissues.bridges.gitlab:GitLab", lambda t: {"PRIVATE-TOKEN": t}),
+    "github": ("gitissues.bridges.github:GitHub", lambda t: {
+        "Authorization": f"Bearer {t}", "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28"}),
 }
+# seconds kept between content-creating requests (GitHub asks for about one, or its secondary
+# limits answer 403); GI_BRIDGE_PACE overrides it for every platform (0: no pause)
+PACE = {"github": 1.0}
 TOKEN_VARS = {"gitea": "GITEA_TOKEN", "github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN",
               "jira": "JIRA_TOKEN", "linear": "LINEAR_API_KEY"}
 TIMEOUT = 30.0
@@ -54,6 +60,23 @@ def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = 
     extra: dict[str, Any] = {"say": say} if say else {}
     if etags is not None:
         extra["etags"] = etags
-    http = Http(client, bridge=name, token_env=variable, secrets=[str(token)], **extra)
+    http = Http(client, bridge=name, token_env=variable, secrets=[str(token)],
+                pace=pace_for(plat), **extra)
     module, _, cls = where.partition(":")
     return getattr(importlib.import_module(module), cls)(http, str(target["project"]))
+
+
+def pace_for(platform: str) -> float:
+    """Seconds between POSTs for `platform`: `GI_BRIDGE_PACE` when set, else its default."""
+    import os
+
+    given = os.environ.get("GI_BRIDGE_PACE", "").strip()
+    if not given:
+        return PACE.get(platform, 0.0)
+    try:
+        pace = float(given)
+    except ValueError:
+        pace = -1.0
+    if not 0 <= pace <= 60:
+        raise UsageError(f"GI_BRIDGE_PACE is seconds between 0 and 60, not {given[:40]!r}")
+    return pace

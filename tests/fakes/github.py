@@ -2,7 +2,8 @@
 
 Serves what a two-way issue bridge uses: issues (list with state/since/sort/direction/per_page/
 page; pull requests appear in that list with a `pull_request` key, as on GitHub), get, create,
-PATCH (with `state_reason`), comments, labels, milestones and users. Every answer carries the
+PATCH (with `state_reason`, which GitHub ignores unless the state changes), comments (per issue
+and for the whole repository), labels, milestones and users. Every answer carries the
 `x-ratelimit-*` headers; GETs carry a weak ETag, and a matching `If-None-Match` is a 304 with no
 body that does not spend the rate limit. Errors have GitHub's bodies (`message`,
 `documentation_url`, `status`; 422 adds `errors`).
@@ -40,6 +41,7 @@ class FakeGitHub(FakeForge):
         r("PATCH", ISSUE, self.edit_issue)
         r("GET", ISSUE + r"/comments", self.list_comments)
         r("POST", ISSUE + r"/comments", self.create_comment)
+        r("GET", REPO + r"/issues/comments", self.list_repo_comments)
         r("GET", REPO + r"/issues/comments/(?P<id>\d+)",
           lambda q: Reply(200, self.comment_json(self._comment(q))))
         r("PATCH", REPO + r"/issues/comments/(?P<id>\d+)", self.edit_comment)
@@ -47,6 +49,7 @@ class FakeGitHub(FakeForge):
         r("POST", REPO + r"/labels", self.create_label)
         r("GET", REPO + r"/milestones", self.list_milestones)
         r("POST", REPO + r"/milestones", self.create_milestone)
+        r("GET", REPO + r"/assignees/(?P<login>[^/]+)", self.check_assignee)
         r("GET", r"/users/(?P<login>[^/]+)", self.get_user)
         r("GET", r"/user", lambda q: Reply(200, self.user_json(self.state.user(q.user))))
 
@@ -174,7 +177,7 @@ class FakeGitHub(FakeForge):
         ms = self._milestone(body["milestone"]) if body.get("milestone") is not None else None
         issue = self.state.add_issue(
             body["title"], body.get("body") or "", labels=self._label_names(body),
-            assignees=list(body.get("assignees") or []), author=q.user,
+            assignees=self._assignable(body), author=q.user,
             milestone=ms.id if ms else None)
         return Reply(201, self.issue_json(issue), {"Location": f"{self._api()}/issues/"
                                                    f"{issue.number}"})
@@ -195,15 +198,13 @@ class FakeGitHub(FakeForge):
         if "labels" in body:
             s.set_labels(issue, self._label_names(body))
         if "assignees" in body:
-            issue.assignees = [s.user(a).login for a in body["assignees"] or []]
+            issue.assignees = self._assignable(body)
         if "milestone" in body:
             issue.milestone = None if body["milestone"] is None else \
                 self._milestone(body["milestone"]).id
         if body.get("state"):
             default = "completed" if body["state"] == "closed" else "reopened"
             s.set_state(issue, body["state"], reason or default, now)
-        if reason and issue.state == "closed":
-            issue.state_reason = reason
         issue.updated_at = now
         return Reply(200, self.issue_json(issue))
 
@@ -212,6 +213,23 @@ class FakeGitHub(FakeForge):
         since = parse_time(q.query["since"]) if q.query.get("since") else None
         rows = [c for c in self.state.issue_comments(issue.number)
                 if since is None or c.updated_at >= since]
+        return self._page(q, [self.comment_json(c) for c in rows])
+
+    def list_repo_comments(self, q: Request) -> Reply:
+        """Every comment of the repository (issues and pull requests), by ascending id unless
+        `sort` says otherwise."""
+        self._repo(q)
+        since = parse_time(q.query["since"]) if q.query.get("since") else None
+        rows = [c for c in self.state.comments.values() if not c.system
+                and (since is None or c.updated_at >= since)]
+        sort = q.query.get("sort")
+        if sort not in (None, "created", "updated"):
+            raise ApiError(422, "invalid sort")
+        if sort is None:
+            rows.sort(key=lambda c: c.id)
+        else:
+            rows.sort(key=lambda c: (getattr(c, f"{sort}_at"), c.id),
+                      reverse=q.query.get("direction", "desc") != "asc")
         return self._page(q, [self.comment_json(c) for c in rows])
 
     def create_comment(self, q: Request) -> Reply:
@@ -268,6 +286,13 @@ class FakeGitHub(FakeForge):
                                       body.get("state") or "open", due)
         return Reply(201, self.milestone_json(ms))
 
+    def check_assignee(self, q: Request) -> Reply:
+        """204 when the login may be assigned (here: a user the fake knows), else 404."""
+        self._repo(q)
+        if q.params["login"] not in self.state.users:
+            raise ApiError(404, "Not Found")
+        return Reply(204)
+
     def get_user(self, q: Request) -> Reply:
         user = self.state.users.get(q.params["login"])
         if user is None:
@@ -312,6 +337,17 @@ class FakeGitHub(FakeForge):
 
     def _label_names(self, body: dict[str, Any]) -> list[str]:
         return [x["name"] if isinstance(x, dict) else str(x) for x in body.get("labels") or []]
+
+    def _assignable(self, body: dict[str, Any]) -> list[str]:
+        """The logins to assign; one that cannot be assigned (here: unknown) fails the whole
+        request with 422, as on GitHub."""
+        logins = [str(a) for a in body.get("assignees") or []]
+        bad = [a for a in logins if a not in self.state.users]
+        if bad:
+            raise ApiError(422, "assignees", errors=[{
+                "resource": "Issue", "field": "assignees", "code": "invalid",
+                "message": f"assignees {', '.join(bad)} cannot be assigned to this issue"}])
+        return logins
 
     def _milestone(self, number: Any) -> Milestone:
         ms = next((m for m in self.state.milestones.values() if m.number == number), None)
