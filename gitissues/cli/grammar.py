@@ -244,10 +244,12 @@ def _bridge_actions(p: GiParser) -> None:
         if name == "add":
             c.add_argument("name", metavar="NAME", help="letters, digits, - and _")
             c.add_argument("--platform", help=", ".join(h.PLATFORMS))
-            c.add_argument("--url", help="the instance root, e.g. https://gitea.example.com")
-            c.add_argument("--project", help="owner/repo")
+            c.add_argument("--url", help="the instance root (https://gitea.example.com), for "
+                                         "GitHub the API root (https://api.github.com)")
+            c.add_argument("--project", help="owner/repo, or a GitLab path or id")
             c.add_argument("--token-env", metavar="VAR",
-                           help="the variable that holds the token (default GITEA_TOKEN)")
+                           help="the variable that holds the token (default: the "
+                                "platform's, e.g. GITEA_TOKEN)")
         elif name == "rm":
             c.add_argument("name", metavar="NAME")
         elif name in ("pull", "push", "sync"):

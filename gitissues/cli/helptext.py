@@ -31,7 +31,7 @@ SUMMARY = {
     "pull": "fetch and merge the store from a git remote",
     "push": "push the store to a git remote",
     "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
-    "bridge": "mirror issues to Gitea/Forgejo and GitHub: add, list, rm, pull, push, sync",
+    "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab: add, list, rm, pull, push, sync",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
     "import": "import JSON Lines (one commit for the batch)",
