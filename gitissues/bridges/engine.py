@@ -156,7 +156,7 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     `since` (the last finished push) bounds the search for issues a killed push created."""
     counts = Counts()
     marked = _marked_remotes(platform, store, bridge, since)
-    updated: list[tuple[str, Remote]] = []
+    updated: list[tuple[str, Remote, set[str]]] = []
     for issue in store.all_issues():
         if tick:
             tick(1)
@@ -168,7 +168,7 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
             if dry_run:
                 continue
             remote = found or platform.create(_plain(mine), MARKER.format(issue.id))
-            _save(store, bridge, issue.id, remote)
+            _save(store, bridge, issue.id, remote, set() if found else set(MAPPED))
             _push_comments(store, bridge, issue.id, platform, remote.key)
             continue
         now, base = agreed(mine), mapping.get("base") or {}
@@ -179,7 +179,7 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
             counts.updated += 1
             if not dry_run:
                 updated.append((issue.id, platform.update(str(mapping["number"]),
-                                                          _plain(mine), changed)))
+                                                          _plain(mine), changed), changed))
                 if len(updated) >= BATCH:
                     _save_many(store, bridge, updated)
                     updated = []
@@ -191,7 +191,8 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     return counts
 
 
-def _save_many(store: StoreCore, bridge: str, updated: list[tuple[str, Remote]]) -> None:
+def _save_many(store: StoreCore, bridge: str,
+               updated: list[tuple[str, Remote, set[str]]]) -> None:
     """Record updates sent, a batch a commit (sending one again after a crash is harmless,
     unlike a create, which is recorded at once)."""
     if not updated:
@@ -199,10 +200,10 @@ def _save_many(store: StoreCore, bridge: str, updated: list[tuple[str, Remote]])
 
     def fn(snap: Snapshot):
         written = []
-        for issue_id, remote in updated:
+        for issue_id, remote, sent in updated:
             issue = snap.get(issue_id)
             if issue is not None:
-                rebase(issue, bridge, remote, remote.fields)
+                rebase(issue, bridge, remote, remote.fields, sent)
                 written.append(issue)
         return store.change("bridge.push", f"to {bridge}: {len(written)} issues", written)
 
@@ -220,10 +221,11 @@ def _marked_remotes(platform: Platform, store: StoreCore, bridge: str, since: st
     return {r.marked: r for r in platform.changed(start) if r.marked in unmapped}
 
 
-def _save(store: StoreCore, bridge: str, issue_id: str, remote: Remote) -> None:
-    """Record the remote issue right after it was written (created or updated)."""
+def _save(store: StoreCore, bridge: str, issue_id: str, remote: Remote, sent: set[str]
+          ) -> None:
+    """Record the remote issue right after it was created."""
     def mutate(issue: Issue) -> str:
-        rebase(issue, bridge, remote, remote.fields)
+        rebase(issue, bridge, remote, remote.fields, sent)
         return f"to {bridge} #{remote.key}"
 
     store.update(issue_id, mutate, "bridge.push")

@@ -35,18 +35,38 @@ def mapping_of(issue: Issue, bridge: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def rebase(issue: Issue, bridge: str, remote: Remote, remote_fields: dict[str, Any]) -> None:
-    """Record in `remote.<bridge>` where the issue is and, field by field, the value both sides
-    now hold (a field they still differ on keeps its old base)."""
+def rebase(issue: Issue, bridge: str, remote: Remote, remote_fields: dict[str, Any],
+           sent: set[str] | frozenset[str] = frozenset()) -> None:
+    """Record in `remote.<bridge>` where the issue is and, field by field, the version both
+    sides agreed on: `base` on gi's side (a field the two still differ on keeps its old base;
+    a field just `sent` is agreed as gi has it) and, where the tracker shows it differently,
+    `seen`: how it looks there. A tracker that cannot hold a value (an assignee with no account
+    there) then shows it its own way without either side looking changed."""
     mapping = dict(mapping_of(issue, bridge) or {})
     mine, theirs = agreed(fields_of(issue)), agreed(remote_fields)
     old = mapping.get("base") or {}
-    base = {k: mine[k] if mine[k] == theirs[k] else old.get(k) for k in MAPPED}
+    base = {k: mine[k] if (mine[k] == theirs[k] or k in sent) else old.get(k) for k in MAPPED}
     mapping.update({"number": remote.key, "url": remote.url, "synced": timeutil.now_str(),
                     "base": {k: v for k, v in base.items() if v is not None}})
+    seen = {k: theirs[k] for k in MAPPED if theirs[k] != base[k]}
+    if seen:
+        mapping["seen"] = seen
+    else:
+        mapping.pop("seen", None)
     if remote.remote_id is not None:
         mapping["id"] = remote.remote_id
     issue.remote = {**(issue.remote or {}), bridge: mapping}
+
+
+def remote_changed(mapping: dict[str, Any], remote_fields: dict[str, Any]) -> set[str]:
+    """The fields the tracker changed since gi last saw them."""
+    base = mapping.get("base") or {}
+    seen = {k: base.get(k) for k in MAPPED}
+    seen.update(mapping.get("seen") or {})
+    theirs = agreed(remote_fields)
+    if not base and not mapping.get("seen"):
+        return set(MAPPED)
+    return {k for k in MAPPED if theirs[k] != seen[k]}
 
 
 def _base_for(mapping: dict[str, Any], local: dict[str, Any], remote: dict[str, Any]
@@ -70,11 +90,16 @@ def merged_with(issue: Issue, remote: Remote, bridge: str
 
     if comparable(fields_of(issue)) == comparable(remote.fields):
         return issue.copy(), []
+    mapping = mapping_of(issue, bridge) or {}
+    moved = remote_changed(mapping, remote.fields)
+    if not moved:
+        return issue.copy(), []
     theirs = issue.copy()
     for k, v in remote.fields.items():
-        setattr(theirs, k, v)
+        if k in moved:  # what the tracker did not change stays as gi has it
+            setattr(theirs, k, v)
     theirs.updated = remote.updated or issue.updated
-    base = _base_for(mapping_of(issue, bridge) or {}, fields_of(issue), remote.fields)
+    base = _base_for(mapping, fields_of(issue), remote.fields)
     merged, conflicts = merge_issues(base, issue, theirs)
     merged.comments = list(issue.comments)
     merged.remote = dict(issue.remote or {})

@@ -223,3 +223,38 @@ def test_two_bridges_keep_separate_mappings(store):
     assert len(one.issues) == len(two.issues) == 1
     assert issue.remote["one"]["number"] == issue.remote["two"]["number"] == "1"
     assert engine.pull(store, "one", one, None).unchanged == 1
+
+
+class LossyPlatform(MemoryPlatform):
+    """A tracker that drops assignees it has no account for, as GitHub and GitLab do."""
+
+    accounts = {"alice"}
+
+    def _keep(self, fields):
+        return {**fields, "assignees": [a for a in fields.get("assignees") or []
+                                        if a in self.accounts]}
+
+    def create(self, fields, marker):
+        return super().create(self._keep(fields), marker)
+
+    def update(self, key, fields, changed):
+        return super().update(key, self._keep(fields), changed)
+
+
+def test_a_value_the_tracker_cannot_hold_settles_and_is_kept_in_gi(store):
+    issue = store.create("Assigned", assignees=["alice", "agent-7"])
+    tracker = LossyPlatform()
+    sync(store, tracker)
+    assert tracker.issues["1"]["fields"]["assignees"] == ["alice"]
+    for _ in range(2):
+        pulled, pushed = sync(store, tracker)
+        assert (pulled.updated, pushed.updated) == (0, 0)
+    assert sorted(store.get(issue.id).assignees) == ["agent-7", "alice"]
+    tracker.edit("1", title="Renamed there")  # the tracker's own edits still arrive
+    sync(store, tracker)
+    local = store.get(issue.id)
+    assert local.title == "Renamed there" and sorted(local.assignees) == ["agent-7", "alice"]
+    store.edit(issue.id, unassign=["alice"])  # and gi's edits still go out
+    sync(store, tracker)
+    assert tracker.issues["1"]["fields"]["assignees"] == []
+    assert store.get(issue.id).assignees == ["agent-7"]
