@@ -86,6 +86,18 @@ def strip_marker(text: str) -> tuple[str, str | None]:
     return (text[:start] + text[end + len(" -->"):]).strip("\n"), named or None
 
 
+def with_marker(body: str, marker: str) -> str:
+    """`body` as gi writes it remotely: its marker (if any) on a line of its own at the end."""
+    return f"{body.rstrip()}\n\n{marker}" if marker else body
+
+
+def keeping_marker(current: str, body: str) -> str:
+    """`body` to write over the remote text `current`, keeping the marker it carries (an edit
+    must not make an issue gi created look like somebody else's)."""
+    named = strip_marker(current)[1]
+    return with_marker(body, MARKER.format(named) if named else "")
+
+
 def comparable(fields: dict[str, Any]) -> dict[str, Any]:
     """The MAPPED fields in a form where equal means "no change": text normalised, sets
     sorted, missing and empty alike."""

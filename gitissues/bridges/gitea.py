@@ -8,7 +8,14 @@ names gi uses are looked up once per run and created when missing.
 from __future__ import annotations
 
 from gitissues.bridges import labels as forge
-from gitissues.bridges.base import Remote, RemoteComment, normal_text, strip_marker
+from gitissues.bridges.base import (
+    Remote,
+    RemoteComment,
+    keeping_marker,
+    normal_text,
+    strip_marker,
+    with_marker,
+)
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False
@@ -79,7 +86,7 @@ class Gitea:
     def create(self, fields: dict[str, Any], marker: str) -> Remote:
         state, names = forge.to_forge(fields)
         payload: dict[str, Any] = {"title": fields.get("title") or "",
-                                   "body": _with_marker(fields.get("body") or "", marker),
+                                   "body": with_marker(fields.get("body") or "", marker),
                                    "labels": self._label_ids(names),
                                    "assignees": list(fields.get("assignees") or [])}
         if fields.get("milestone"):
@@ -97,9 +104,7 @@ class Gitea:
             patch["title"] = fields.get("title") or ""
         if "body" in changed:
             current = self.http.request("GET", f"{self.api}/issues/{key}").json()
-            marker = strip_marker(current.get("body") or "")[1]
-            patch["body"] = _with_marker(fields.get("body") or "",
-                                         f"<!-- gi:{marker} -->" if marker else "")
+            patch["body"] = keeping_marker(current.get("body") or "", fields.get("body") or "")
         if changed & {"status"}:
             patch["state"] = state
         if "assignees" in changed:
@@ -116,7 +121,7 @@ class Gitea:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         item = self.http.request("POST", f"{self.api}/issues/{key}/comments",
-                                 json={"body": _with_marker(body, marker)}).json()
+                                 json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
 
     def _label_ids(self, names: list[str]) -> list[int]:
@@ -141,7 +146,3 @@ class Gitea:
                                      json={"title": title}).json()
             self._milestones[title] = made["id"]
         return self._milestones[title]
-
-
-def _with_marker(body: str, marker: str) -> str:
-    return f"{body.rstrip()}\n\n{marker}" if marker else body

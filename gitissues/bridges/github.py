@@ -28,7 +28,14 @@ reopening and closing it again.
 from __future__ import annotations
 
 from gitissues.bridges import labels as forge
-from gitissues.bridges.base import Remote, RemoteComment, normal_text, strip_marker
+from gitissues.bridges.base import (
+    Remote,
+    RemoteComment,
+    keeping_marker,
+    normal_text,
+    strip_marker,
+    with_marker,
+)
 from gitissues.errors import NotFound, RemoteError, UsageError
 
 TYPE_CHECKING = False
@@ -83,7 +90,7 @@ class GitHub:
     def create(self, fields: dict[str, Any], marker: str) -> Remote:
         state, names, reason = to_github(fields)
         payload: dict[str, Any] = {"title": fields.get("title") or "",
-                                   "body": _with_marker(fields.get("body") or "", marker),
+                                   "body": with_marker(fields.get("body") or "", marker),
                                    "labels": self._label_names(names),
                                    "assignees": self._logins(fields.get("assignees") or [])}
         if fields.get("milestone"):
@@ -100,9 +107,8 @@ class GitHub:
             patch["title"] = fields.get("title") or ""
         if "body" in changed:
             current = self.http.get_json(f"{self.api}/issues/{key}")
-            marker = strip_marker((current or {}).get("body") or "")[1]
-            patch["body"] = _with_marker(fields.get("body") or "",
-                                         f"<!-- gi:{marker} -->" if marker else "")
+            patch["body"] = keeping_marker((current or {}).get("body") or "",
+                                           fields.get("body") or "")
         if changed & {"labels", "status", "priority"}:
             patch["labels"] = self._label_names(names)
             patch["state"] = state
@@ -122,7 +128,7 @@ class GitHub:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         item = self.http.request("POST", f"{self.api}/issues/{key}/comments",
-                                 json={"body": _with_marker(body, marker)}).json()
+                                 json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
 
     def _patch(self, key: str, patch: dict[str, Any]) -> dict[str, Any]:
@@ -256,7 +262,3 @@ def to_github(fields: dict[str, Any]) -> tuple[str, list[str], str | None]:
 
 def _reason_differs(item: dict[str, Any], reason: str | None) -> bool:
     return (item.get("state_reason") == "not_planned") != (reason == "not_planned")
-
-
-def _with_marker(body: str, marker: str) -> str:
-    return f"{body.rstrip()}\n\n{marker}" if marker else body

@@ -18,7 +18,14 @@ from urllib.parse import quote
 
 from gitissues import timeutil
 from gitissues.bridges import labels as forge
-from gitissues.bridges.base import Remote, RemoteComment, normal_text, strip_marker
+from gitissues.bridges.base import (
+    Remote,
+    RemoteComment,
+    keeping_marker,
+    normal_text,
+    strip_marker,
+    with_marker,
+)
 from gitissues.errors import UsageError
 
 TYPE_CHECKING = False
@@ -86,7 +93,7 @@ class GitLab:
     def create(self, fields: dict[str, Any], marker: str) -> Remote:
         state, names = forge.to_forge(fields)
         payload: dict[str, Any] = {"title": fields.get("title") or "",
-                                   "description": _with_marker(fields.get("body") or "", marker),
+                                   "description": with_marker(fields.get("body") or "", marker),
                                    "labels": ",".join(names)}
         ids = self._user_ids(fields.get("assignees") or [])
         if ids:
@@ -106,9 +113,8 @@ class GitLab:
             put["title"] = fields.get("title") or ""
         if "body" in changed:
             current = self.http.request("GET", f"{self.api}/issues/{key}").json()
-            marker = strip_marker(current.get("description") or "")[1]
-            put["description"] = _with_marker(fields.get("body") or "",
-                                              f"<!-- gi:{marker} -->" if marker else "")
+            put["description"] = keeping_marker(current.get("description") or "",
+                                                fields.get("body") or "")
         if "status" in changed:
             put["state_event"] = "close" if state == "closed" else "reopen"
         if changed & {"labels", "status", "priority"}:
@@ -123,7 +129,7 @@ class GitLab:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         item = self.http.request("POST", f"{self.api}/issues/{key}/notes",
-                                 json={"body": _with_marker(body, marker)}).json()
+                                 json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
 
     def _user_ids(self, usernames: list[str]) -> list[int]:
@@ -180,7 +186,3 @@ def _time(value: Any) -> str:
         return timeutil.normalize_time(value)
     except ValueError:
         return ""
-
-
-def _with_marker(body: str, marker: str) -> str:
-    return f"{body.rstrip()}\n\n{marker}" if marker else body
