@@ -133,7 +133,7 @@ class FakeGitea(FakeForge):
                 and (before is None or i.updated_at < before)
                 and (not wanted or wanted & set(i.labels))]
         rows.sort(key=lambda i: (i.created_at, i.id), reverse=True)
-        return self._page(q, [self.issue_json(i) for i in rows])
+        return self._page(q, rows, self.issue_json)
 
     def create_issue(self, q: Request) -> Reply:
         self._repo(q)
@@ -284,11 +284,13 @@ class FakeGitea(FakeForge):
             raise ApiError(404, f"milestone does not exist [id: {ref}]")
         return ms
 
-    def _page(self, q: Request, rows: list[Any]) -> Reply:
+    def _page(self, q: Request, rows: list[Any], render: Any = None) -> Reply:
+        """One page of `rows`, each rendered by `render` (only the page's are rendered)."""
         page, size = self.page_args(q, "limit")
         last = max(1, -(-len(rows) // size))
         headers = {"X-Total-Count": str(len(rows))}
         link = self.link_header(q, page, last)
         if link:
             headers["Link"] = link
-        return Reply(200, rows[(page - 1) * size:page * size], headers)
+        shown = rows[(page - 1) * size:page * size]
+        return Reply(200, [render(r) for r in shown] if render else shown, headers)

@@ -168,7 +168,7 @@ class FakeGitHub(FakeForge):
         key = {"created": lambda i: (i.created_at, i.id), "updated": lambda i: (i.updated_at,
                i.id), "comments": lambda i: (self.state.count_comments(i.number), i.id)}[sort]
         rows.sort(key=key, reverse=q.query.get("direction", "desc") != "asc")
-        return self._page(q, [self.issue_json(i) for i in rows])
+        return self._page(q, rows, self.issue_json)
 
     def create_issue(self, q: Request) -> Reply:
         self._repo(q)
@@ -356,8 +356,11 @@ class FakeGitHub(FakeForge):
                                                       "field": "milestone", "value": number}])
         return ms
 
-    def _page(self, q: Request, rows: list[Any]) -> Reply:
+    def _page(self, q: Request, rows: list[Any], render: Any = None) -> Reply:
+        """One page of `rows`, each rendered by `render` (only the page's are rendered)."""
         page, size = self.page_args(q, "per_page")
         last = max(1, -(-len(rows) // size))
         link = self.link_header(q, page, last)
-        return Reply(200, rows[(page - 1) * size:page * size], {"Link": link} if link else {})
+        shown = rows[(page - 1) * size:page * size]
+        return Reply(200, [render(r) for r in shown] if render else shown,
+                     {"Link": link} if link else {})
