@@ -34,6 +34,7 @@ bench: | .venv/bin/gi
 	. .venv/bin/activate && python bench/bench_core.py --issues $(BENCH_ISSUES)
 	. .venv/bin/activate && python bench/bench_graph.py --issues $(BENCH_ISSUES) --edges $(BENCH_EDGES)
 	. .venv/bin/activate && python bench/bench_claims.py --sync-issues $(BENCH_ISSUES)
+	. .venv/bin/activate && python bench/bench_bridges.py --issues $(BENCH_ISSUES)
 
 demo:
 	scripts/demo.sh

@@ -61,7 +61,8 @@ def test_make_bench_runs_the_readmes_benchmarks():
         return [m.group(0) for c in commands if (m := re.search(r"bench/bench_\w+\.py", c))]
 
     named = scripts(readme_commands())
-    assert named == ["bench/bench_core.py", "bench/bench_graph.py", "bench/bench_claims.py"]
+    assert named == ["bench/bench_core.py", "bench/bench_graph.py", "bench/bench_claims.py",
+                     "bench/bench_bridges.py"]
     assert scripts(recipes()["bench"]) == named
 
 
