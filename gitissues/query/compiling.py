@@ -49,10 +49,15 @@ _EACH[_FTS.format("IN")] = _FTS_EACH
 _EACH[UNCLOSED_DEPS] = _UNCLOSED_DEP
 
 
+# the orders an index walks (issues_order, issues_by_created, issues_by_updated): the default,
+# and each key in its own default direction (the default order breaks its ties)
+WALKABLE_ORDERS = {(), (("priority", "asc"),), (("created", "desc"),), (("updated", "desc"),)}
+
+
 class Compiled:
     """`where` with its `params`, and `scan_where`: the same condition with each membership
-    term tested per issue (same parameters), or None when the query has none or is not in the
-    default order (the only order an index walks)."""
+    term tested per issue (same parameters), or None when the query has none or is in an order
+    no index walks (WALKABLE_ORDERS)."""
 
     def __init__(self, where: str, params: list, order_by: str, text: str | None = None,
                  scan_where: str | None = None) -> None:
@@ -120,7 +125,8 @@ def compile(query: Query, *, me: str | None, now: datetime, extra: str | None = 
     scan_where = where_sql
     for each_set, each_one in _EACH.items():
         scan_where = scan_where.replace(each_set, each_one)
-    scan = None if query.sort or scan_where == where_sql else scan_where
+    walkable = tuple(query.sort) in WALKABLE_ORDERS
+    scan = None if not walkable or scan_where == where_sql else scan_where
     return Compiled(where_sql, params, _order_by(query.sort), text, scan)
 
 

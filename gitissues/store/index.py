@@ -23,7 +23,7 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -36,6 +36,8 @@ CREATE TABLE issues(
   json TEXT NOT NULL);
 CREATE INDEX issues_hex ON issues(hex);
 CREATE INDEX issues_order ON issues(priority, created DESC, id);
+CREATE INDEX issues_by_created ON issues(created DESC, priority, id);
+CREATE INDEX issues_by_updated ON issues(updated DESC, priority, created DESC, id);
 CREATE INDEX issues_claim ON issues(claim_expires) WHERE claim_agent IS NOT NULL;
 CREATE TABLE labels(issue TEXT NOT NULL, label TEXT NOT NULL);
 CREATE INDEX labels_label ON labels(label COLLATE NOCASE);

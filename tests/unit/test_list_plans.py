@@ -14,7 +14,9 @@ from gitissues.store.index import Index
 QUERIES = [["label:auth"], ["label:ui"], ["label:rare"], ["assignee:bob"], ["crash"],
            ["crash", "priority:<=2"], ["-label:auth", "login"], ["label:auth", "is:ready"],
            ["label:auth", "milestone:v9"], ["label:nosuch"], ["is:blocked"],
-           ["is:blocked", "label:ui"], ["is:ready", "crash"], ["-is:blocked", "label:auth"]]
+           ["is:blocked", "label:ui"], ["is:ready", "crash"], ["-is:blocked", "label:auth"],
+           ["label:auth", "sort:updated"], ["label:ui", "sort:created"],
+           ["crash", "sort:updated-asc"]]
 
 
 @pytest.fixture(scope="module")

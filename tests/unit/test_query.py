@@ -335,10 +335,13 @@ def test_limit(db):
 @pytest.mark.parametrize(("terms", "walks"), [
     (["label:auth"], True), (["-label:auth"], True), (["assignee:alice,bob"], True),
     (["crash"], True), (["-crash"], False), (["label:none"], False), (["priority:1"], False),
-    (["label:auth", "sort:updated"], False), (["is:ready", "crash"], True)])
+    (["label:auth", "sort:updated"], True), (["label:auth", "sort:created"], True),
+    (["label:auth", "sort:priority"], True), (["label:auth", "sort:updated-asc"], False),
+    (["crash", "sort:priority-desc"], False), (["is:ready", "crash"], True)])
 def test_membership_terms_have_a_walk_in_order_form(db, terms, walks):
-    """Labels, assignees and full text can be tested issue by issue, walking the default order
-    (fast for a common value under a limit); other terms and other orders have no such form."""
+    """Labels, assignees and full text can be tested issue by issue, walking an order an index
+    keeps (fast for a common value under a limit); other terms and other orders have no such
+    form."""
     compiled = query.compile(query.parse(terms), me=None, now=NOW)
     assert (compiled.scan_where is not None) == walks
     if walks:
