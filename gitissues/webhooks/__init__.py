@@ -1,0 +1,1 @@
+"""Receiving the hosted trackers' webhook deliveries (SPEC §9)."""
