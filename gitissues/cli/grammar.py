@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 COMMANDS = frozenset(h.SUMMARY)
 # The first word after these commands is one of a fixed set (checked early, for a hint).
 SUBWORDS = {"config": tuple(h.CONFIG_ACTIONS), "dep": ("add", "rm", "tree"),
-            "bridge": tuple(h.BRIDGE_ACTIONS),
+            "bridge": tuple(h.BRIDGE_ACTIONS), "hooks": tuple(h.HOOKS_ACTIONS),
             "completion": ("bash", "zsh", "fish")}
 def _common(p: Any) -> None:
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
@@ -218,6 +218,10 @@ def build(only: str | None = None) -> GiParser:
     if isinstance(p, GiParser):
         _bridge_actions(p)
 
+    p = cmd("hooks", "hooks_cmd:cmd_hooks")
+    if isinstance(p, GiParser):
+        _hooks_actions(p)
+
     for name, module in (("whoami", "config_cmd"), ("prime", "admin"), ("reindex", "admin"),
                          ("schema", "admin")):
         cmd(name, f"{module}:cmd_{name}")
@@ -256,6 +260,19 @@ def _bridge_actions(p: GiParser) -> None:
             c.add_argument("names", nargs="*", metavar="NAME", help="default: every bridge")
             c.add_argument("--dry-run", action="store_true",
                            help="say what would change and change nothing")
+
+
+def _hooks_actions(p: GiParser) -> None:
+    hsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
+                            prog="gi hooks")
+    hsub.required = True
+    for name, help in h.HOOKS_ACTIONS.items():
+        c = hsub.add_parser(name, help=help, description=help)
+        p.commands[name] = c
+        _common(c)
+        if name == "run":
+            c.add_argument("hook", choices=("commit-msg", "post-commit"), metavar="HOOK")
+            c.add_argument("hook_args", nargs="*", metavar="ARG", help="git's arguments")
 
 
 def _config_actions(p: GiParser) -> None:

@@ -32,6 +32,7 @@ SUMMARY = {
     "push": "push the store to a git remote",
     "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
     "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab: add, list, rm, pull, push, sync",
+    "hooks": "git hooks that link commits to issues: install, uninstall, status",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
     "import": "import JSON Lines (one commit for the batch)",
@@ -52,7 +53,7 @@ GROUPS = (
     ("The work graph and history", ("dep", "blocked", "graph", "log")),
     ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
-    ("Setup", ("config", "whoami", "prime", "completion", "help")),
+    ("Setup", ("config", "hooks", "whoami", "prime", "completion", "help")),
 )
 
 BRIDGE_ACTIONS = {
@@ -62,6 +63,13 @@ BRIDGE_ACTIONS = {
     "pull": "bring new and changed remote issues into the store",
     "push": "send new and changed issues to the tracker",
     "sync": "pull, then push",
+}
+
+HOOKS_ACTIONS = {
+    "install": "install the hooks (again: idempotent), keeping any hook already there",
+    "uninstall": "remove the hooks and put back the ones they kept",
+    "status": "which hooks are installed, and where",
+    "run": "what an installed hook calls (HOOK ARGS…); not for typing",
 }
 
 CONFIG_ACTIONS = {
