@@ -237,14 +237,23 @@ def build(only: str | None = None) -> GiParser:
     return top
 
 
-def _bridge_actions(p: GiParser) -> None:
-    bsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
-                            prog="gi bridge")
-    bsub.required = True
-    for name, help in h.BRIDGE_ACTIONS.items():
-        c = bsub.add_parser(name, help=help, description=help)
+def _actions(p: GiParser, command: str, actions: dict[str, str]) -> list[tuple[str, Any]]:
+    """The sub-parsers of a command's actions (`gi config set`, `gi bridge sync`, …), each with
+    its one line of help and `--json`."""
+    sub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
+                           prog=f"gi {command}")
+    sub.required = True
+    made = []
+    for name, help in actions.items():
+        c = sub.add_parser(name, help=help, description=help)
         p.commands[name] = c
         _common(c)
+        made.append((name, c))
+    return made
+
+
+def _bridge_actions(p: GiParser) -> None:
+    for name, c in _actions(p, "bridge", h.BRIDGE_ACTIONS):
         if name == "add":
             c.add_argument("name", metavar="NAME", help="letters, digits, - and _")
             c.add_argument("--platform", help=", ".join(h.PLATFORMS))
@@ -263,26 +272,14 @@ def _bridge_actions(p: GiParser) -> None:
 
 
 def _hooks_actions(p: GiParser) -> None:
-    hsub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
-                            prog="gi hooks")
-    hsub.required = True
-    for name, help in h.HOOKS_ACTIONS.items():
-        c = hsub.add_parser(name, help=help, description=help)
-        p.commands[name] = c
-        _common(c)
+    for name, c in _actions(p, "hooks", h.HOOKS_ACTIONS):
         if name == "run":
             c.add_argument("hook", choices=("commit-msg", "post-commit"), metavar="HOOK")
             c.add_argument("hook_args", nargs="*", metavar="ARG", help="git's arguments")
 
 
 def _config_actions(p: GiParser) -> None:
-    csub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
-                            prog="gi config")
-    csub.required = True
-    for name, help in h.CONFIG_ACTIONS.items():
-        c = csub.add_parser(name, help=help, description=help)
-        p.commands[name] = c
-        _common(c)
+    for name, c in _actions(p, "config", h.CONFIG_ACTIONS):
         c.add_argument("--remote", help="the git remote to read (default: origin, else the only)")
         if name in ("get", "set", "unset"):
             c.add_argument("key", metavar="KEY", help="a dotted settings key, e.g. agent.id")
