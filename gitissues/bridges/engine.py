@@ -56,8 +56,9 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
          dry_run: bool = False, tick: Callable[[int], None] | None = None) -> Counts:
     """Bring new and changed remote issues into the store, a commit per batch of them."""
     counts = Counts()
+    before = platform.requests
     start = _earlier(since, OVERLAP) if since else None
-    by_key, by_id = _mapped(store, bridge)
+    by_key, known = _mapped(store, bridge)
     newest = since
     batch: list[Remote] = []
     for remote in platform.changed(start):
@@ -67,11 +68,11 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
         if tick:
             tick(1)
         if len(batch) >= BATCH:
-            _pull_batch(store, bridge, batch, by_key, set(by_id), counts, dry_run)
+            _pull_batch(store, bridge, batch, by_key, known, counts, dry_run)
             batch = []
     if batch:
-        _pull_batch(store, bridge, batch, by_key, set(by_id), counts, dry_run)
-    counts.requests, counts.cursor = platform.requests, newest
+        _pull_batch(store, bridge, batch, by_key, known, counts, dry_run)
+    counts.requests, counts.cursor = platform.requests - before, newest
     return counts
 
 
@@ -81,14 +82,15 @@ def _earlier(stamp: str, seconds: int) -> str:
     return format_time(parse_time(stamp) - timedelta(seconds=seconds))
 
 
-def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], dict[str, Issue]]:
-    by_key, by_id = {}, {}
+def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
+    """(remote key → local id of every issue mapped to `bridge`, every local id)."""
+    by_key, ids = {}, set()
     for issue in store.all_issues():
-        by_id[issue.id] = issue
+        ids.add(issue.id)
         mapping = mapping_of(issue, bridge)
         if mapping and mapping.get("number") is not None:
             by_key[str(mapping["number"])] = issue.id
-    return by_key, by_id
+    return by_key, ids
 
 
 def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],
@@ -155,9 +157,11 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     """Send local issues that are new or differ from their base; record each create at once.
     `since` (the last finished push) bounds the search for issues a killed push created."""
     counts = Counts()
-    marked = _marked_remotes(platform, store, bridge, since)
+    before = platform.requests
+    issues = store.all_issues()
+    marked = _marked_remotes(platform, issues, bridge, since)
     updated: list[tuple[str, Remote, set[str]]] = []
-    for issue in store.all_issues():
+    for issue in issues:
         if tick:
             tick(1)
         mapping = mapping_of(issue, bridge)
@@ -187,7 +191,7 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
         if not dry_run and any(c.id not in known for c in issue.comments):
             _push_comments(store, bridge, issue.id, platform, str(mapping["number"]))
     _save_many(store, bridge, updated)
-    counts.requests = platform.requests
+    counts.requests = platform.requests - before
     return counts
 
 
@@ -210,11 +214,11 @@ def _save_many(store: StoreCore, bridge: str,
     store.transact(fn)
 
 
-def _marked_remotes(platform: Platform, store: StoreCore, bridge: str, since: str | None
+def _marked_remotes(platform: Platform, issues: list[Issue], bridge: str, since: str | None
                     ) -> dict[str, Remote]:
     """Remote issues gi created whose record never reached the store (a killed push): they
     changed after the last finished push began (a pull before the push maps them too)."""
-    unmapped = {i.id for i in store.all_issues() if mapping_of(i, bridge) is None}
+    unmapped = {i.id for i in issues if mapping_of(i, bridge) is None}
     if not unmapped:
         return {}
     start = _earlier(since, OVERLAP) if since else None

@@ -117,7 +117,6 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
     results = []
     entry = saved.one(store, name)
     for direction in DIRECTIONS[command]:
-        before = platform.requests
         with Bar(f"{name} {direction}") as tick:
             if direction == "pull":
                 counts = engine.pull(store, name, platform, entry.get("last_pull"),
@@ -127,7 +126,6 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
                 cursor = timeutil.now_str()  # a killed push's creates are newer than this
                 counts = engine.push(store, name, platform, dry_run,
                                      entry.get("last_push"), tick)
-        counts.requests = platform.requests - before
         if not dry_run and cursor:
             entry = {**saved.one(store, name), f"last_{direction}": cursor}
             saved.save(store, name, entry)
