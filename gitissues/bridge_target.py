@@ -23,6 +23,11 @@ _TOKEN_KEYS = {"linear": "linear.api_key"}
 _PROJECT_KEYS = {"linear": ("linear.team", "linear.project")}
 
 
+def token_key(platform: str) -> str:
+    """The setting that holds `platform`'s token (`gitea.token`, `linear.api_key`)."""
+    return _TOKEN_KEYS.get(platform, f"{platform}.token")
+
+
 def bridge_target(
     platform: str | None,
     resolved: Resolved,
@@ -68,7 +73,7 @@ def bridge_target(
     if saved.get("token_env"):
         token = (os.environ if env is None else env).get(str(saved["token_env"])) or None
     else:
-        token = resolved.get(_TOKEN_KEYS.get(plat, f"{plat}.token"))
+        token = resolved.get(token_key(plat))
     target: dict[str, str | None] = {
         "platform": plat,
         "base_url": str(base).rstrip("/"),

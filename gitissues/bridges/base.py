@@ -10,6 +10,8 @@ business; `gitissues.bridges.labels` has the forge rules.
 
 from __future__ import annotations
 
+from gitissues.errors import UsageError
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -65,6 +67,14 @@ class Platform(Protocol):
     def add_comment(self, key: str, body: str, marker: str) -> str:
         """Post a comment (with `marker`) on the remote issue `key`; its remote key."""
         ...
+
+
+def owner_repo(project: str, platform: str) -> tuple[str, str]:
+    """`owner/repo` split, or a usage error naming the platform."""
+    owner, _, repo = project.partition("/")
+    if not owner or not repo or "/" in repo:
+        raise UsageError(f"a {platform} project is owner/repo, not {project!r}")
+    return owner, repo
 
 
 def normal_text(text: str) -> str:

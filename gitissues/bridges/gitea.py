@@ -13,10 +13,10 @@ from gitissues.bridges.base import (
     RemoteComment,
     keeping_marker,
     normal_text,
+    owner_repo,
     strip_marker,
     with_marker,
 )
-from gitissues.errors import UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,12 +33,8 @@ class Gitea:
     """One repository on one Gitea/Forgejo instance, through `http` (its client's base URL is
     the instance root, its headers carry the token)."""
 
-    token_env = "GITEA_TOKEN"
-
     def __init__(self, http: Http, project: str) -> None:
-        owner, _, repo = project.partition("/")
-        if not owner or not repo or "/" in repo:
-            raise UsageError(f"a Gitea project is owner/repo, not {project!r}")
+        owner, repo = owner_repo(project, "Gitea")
         self.http = http
         self.api = f"/api/v1/repos/{owner}/{repo}"
         self._labels: dict[str, int] | None = None

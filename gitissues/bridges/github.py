@@ -33,10 +33,11 @@ from gitissues.bridges.base import (
     RemoteComment,
     keeping_marker,
     normal_text,
+    owner_repo,
     strip_marker,
     with_marker,
 )
-from gitissues.errors import NotFound, RemoteError, UsageError
+from gitissues.errors import NotFound, RemoteError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,12 +55,8 @@ class GitHub:
     """One repository on GitHub or a GitHub Enterprise Server, through `http` (its client's
     base URL is the API root, its headers carry the token and the API version)."""
 
-    token_env = "GITHUB_TOKEN"
-
     def __init__(self, http: Http, project: str) -> None:
-        owner, _, repo = project.partition("/")
-        if not owner or not repo or "/" in repo:
-            raise UsageError(f"a GitHub project is owner/repo, not {project!r}")
+        owner, repo = owner_repo(project, "GitHub")
         self.http = http
         self.api = f"/repos/{owner}/{repo}"
         self._labels: dict[str, str] | None = None  # lower-cased name → name

@@ -42,8 +42,6 @@ class GitLab:
     """One project on one GitLab instance, through `http` (its client's base URL is the
     instance root, its headers carry `PRIVATE-TOKEN`)."""
 
-    token_env = "GITLAB_TOKEN"
-
     def __init__(self, http: Http, project: str) -> None:
         project = project.strip().strip("/")
         parts = project.split("/")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 
+from gitissues.bridge_target import token_key
+from gitissues.config import env_var_for
 from gitissues.errors import AuthError, UsageError
 
 TYPE_CHECKING = False
@@ -30,8 +32,6 @@ PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
 # seconds kept between content-creating requests (GitHub asks for about one, or its secondary
 # limits answer 403); GI_BRIDGE_PACE overrides it for every platform (0: no pause)
 PACE = {"github": 1.0}
-TOKEN_VARS = {"gitea": "GITEA_TOKEN", "github": "GITHUB_TOKEN", "gitlab": "GITLAB_TOKEN",
-              "jira": "JIRA_TOKEN", "linear": "LINEAR_API_KEY"}
 TIMEOUT = 30.0
 
 
@@ -46,7 +46,7 @@ def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = 
         built = ", ".join(sorted(PLATFORMS))
         raise UsageError(f"bridge {name}: the {plat} bridge is not built yet (built: {built})")
     where, auth = PLATFORMS[plat]
-    variable = token_env or TOKEN_VARS.get(plat, "")
+    variable = token_env or env_var_for(token_key(plat)) or ""
     token = target.get("token")
     if not token:
         raise AuthError(f"bridge {name}: no token; set {variable}")
