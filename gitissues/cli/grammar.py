@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 
 COMMANDS = frozenset(h.SUMMARY)
 # The first word after these commands is one of a fixed set (checked early, for a hint).
-SUBWORDS = {"config": tuple(h.CONFIG_ACTIONS), "dep": ("add", "rm", "tree"),
-            "bridge": tuple(h.BRIDGE_ACTIONS), "hooks": tuple(h.HOOKS_ACTIONS),
-            "completion": ("bash", "zsh", "fish")}
+SUBWORDS = {"dep": ("add", "rm", "tree"), "completion": ("bash", "zsh", "fish"),
+            **{command: tuple(actions) for command, actions in h.ACTIONS.items()}}
 def _common(p: Any) -> None:
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                    help="print one JSON document")
@@ -218,13 +217,16 @@ def build(only: str | None = None) -> GiParser:
     if isinstance(p, GiParser):
         _bridge_actions(p)
 
-    p = cmd("hooks", "hooks_cmd:cmd_hooks")
-    if isinstance(p, GiParser):
-        _hooks_actions(p)
-
     for name, module in (("whoami", "config_cmd"), ("prime", "admin"), ("reindex", "admin"),
                          ("schema", "admin")):
         cmd(name, f"{module}:cmd_{name}")
+
+    for name, module in h.PLUGGED.items():  # commands whose grammar lives beside the handler
+        p = cmd(name, f"{module}:cmd_{name.replace('-', '_')}")
+        if isinstance(p, GiParser):
+            import importlib
+
+            importlib.import_module(f"gitissues.cli.{module}").arguments(p)
 
     p = cmd("completion", "completion:cmd_completion")
     p.add_argument("shell", choices=SUBWORDS["completion"], metavar="bash|zsh|fish")
@@ -237,14 +239,14 @@ def build(only: str | None = None) -> GiParser:
     return top
 
 
-def _actions(p: GiParser, command: str, actions: dict[str, str]) -> list[tuple[str, Any]]:
+def actions(p: GiParser, command: str, words: dict[str, str]) -> list[tuple[str, Any]]:
     """The sub-parsers of a command's actions (`gi config set`, `gi bridge sync`, …), each with
     its one line of help and `--json`."""
     sub = p.add_subparsers(dest="action", metavar="ACTION", parser_class=GiParser,
                            prog=f"gi {command}")
     sub.required = True
     made = []
-    for name, help in actions.items():
+    for name, help in words.items():
         c = sub.add_parser(name, help=help, description=help)
         p.commands[name] = c
         _common(c)
@@ -253,7 +255,7 @@ def _actions(p: GiParser, command: str, actions: dict[str, str]) -> list[tuple[s
 
 
 def _bridge_actions(p: GiParser) -> None:
-    for name, c in _actions(p, "bridge", h.BRIDGE_ACTIONS):
+    for name, c in actions(p, "bridge", h.BRIDGE_ACTIONS):
         if name == "add":
             c.add_argument("name", metavar="NAME", help="letters, digits, - and _")
             c.add_argument("--platform", help=", ".join(h.PLATFORMS))
@@ -271,15 +273,8 @@ def _bridge_actions(p: GiParser) -> None:
                            help="say what would change and change nothing")
 
 
-def _hooks_actions(p: GiParser) -> None:
-    for name, c in _actions(p, "hooks", h.HOOKS_ACTIONS):
-        if name == "run":
-            c.add_argument("hook", choices=("commit-msg", "post-commit"), metavar="HOOK")
-            c.add_argument("hook_args", nargs="*", metavar="ARG", help="git's arguments")
-
-
 def _config_actions(p: GiParser) -> None:
-    for name, c in _actions(p, "config", h.CONFIG_ACTIONS):
+    for name, c in actions(p, "config", h.CONFIG_ACTIONS):
         c.add_argument("--remote", help="the git remote to read (default: origin, else the only)")
         if name in ("get", "set", "unset"):
             c.add_argument("key", metavar="KEY", help="a dotted settings key, e.g. agent.id")

@@ -46,6 +46,10 @@ SUMMARY = {
     "help": "show help for gi or for one command",
 }
 
+# Commands whose handler module also defines their arguments: `arguments(parser)` beside
+# `cmd_<name>`, so a new command needs no edit of the grammar module.
+PLUGGED = {"hooks": "hooks_cmd"}
+
 GROUPS = (
     ("Work with issues", ("create", "show", "list", "search", "edit", "close", "reopen",
                           "comment")),
@@ -81,6 +85,9 @@ CONFIG_ACTIONS = {
     "unset": "remove one value",
     "edit": "open the settings file in $VISUAL/$EDITOR",
 }
+
+# The commands whose first word is an action, and their actions (`gi config set`, …).
+ACTIONS = {"config": CONFIG_ACTIONS, "bridge": BRIDGE_ACTIONS, "hooks": HOOKS_ACTIONS}
 
 STATUSES = ("open", "in_progress", "blocked", "closed")  # as model.STATUSES (a test checks)
 TYPES = ("bug", "feature", "task", "epic", "chore")  # as model.TYPES

@@ -6,7 +6,22 @@ from __future__ import annotations
 
 import argparse
 
+from gitissues.cli import helptext as h
 from gitissues.cli.output import emit_json, printable, warn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from gitissues.cli.argparsing import GiParser
+
+
+def arguments(p: GiParser) -> None:
+    """The actions of `gi hooks` and their arguments."""
+    from gitissues.cli.grammar import actions
+
+    for name, c in actions(p, "hooks", h.HOOKS_ACTIONS):
+        if name == "run":
+            c.add_argument("hook", choices=("commit-msg", "post-commit"), metavar="HOOK")
+            c.add_argument("hook_args", nargs="*", metavar="ARG", help="git's arguments")
 
 
 def cmd_hooks(args: argparse.Namespace) -> int:
