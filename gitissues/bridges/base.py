@@ -68,6 +68,28 @@ class Platform(Protocol):
         """Post a comment (with `marker`) on the remote issue `key`; its remote key."""
         ...
 
+    def get(self, key: str) -> Remote | None:
+        """One remote issue with its comments, by `key` (None: gone, or not an issue): what a
+        webhook delivery names is pulled alone, not by a search since a cursor."""
+        ...
+
+
+class HookAdmin(Protocol):
+    """The webhooks a tracker keeps for a project (`gi webhook register|list|remove`)."""
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        """Every webhook of the project: `{id, url, events, active}`."""
+        ...
+
+    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
+        """Create a webhook that posts issue and comment events to `url`, signed with `secret`
+        in the platform's scheme; the new hook as `list_hooks` shows it."""
+        ...
+
+    def remove_hook(self, hook_id: str) -> None:
+        """Delete the webhook `hook_id` (a not-found error when there is none)."""
+        ...
+
 
 def owner_repo(project: str, platform: str) -> tuple[str, str]:
     """`owner/repo` split, or a usage error naming the platform."""

@@ -33,6 +33,7 @@ SUMMARY = {
     "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
     "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab: add, list, rm, pull, push, sync",
     "hooks": "git hooks that link commits to issues: install, uninstall, status",
+    "webhook": "real-time events from the trackers: serve, register, list, remove",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
     "import": "import JSON Lines (one commit for the batch)",
@@ -48,7 +49,10 @@ SUMMARY = {
 
 # Commands whose handler module also defines their arguments: `arguments(parser)` beside
 # `cmd_<name>`, so a new command needs no edit of the grammar module.
-PLUGGED = {"hooks": "hooks_cmd"}
+PLUGGED = {
+    "hooks": "hooks_cmd",
+    "webhook": "webhook_cmd",
+}
 
 GROUPS = (
     ("Work with issues", ("create", "show", "list", "search", "edit", "close", "reopen",
@@ -57,7 +61,7 @@ GROUPS = (
     ("The work graph and history", ("dep", "blocked", "graph", "log")),
     ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
-    ("Setup", ("config", "hooks", "whoami", "prime", "completion", "help")),
+    ("Setup", ("config", "hooks", "webhook", "whoami", "prime", "completion", "help")),
 )
 
 BRIDGE_ACTIONS = {
@@ -76,6 +80,13 @@ HOOKS_ACTIONS = {
     "run": "what an installed hook calls (HOOK ARGS…); not for typing",
 }
 
+WEBHOOK_ACTIONS = {
+    "serve": "receive the trackers' webhooks and pull what they name",
+    "register": "create the webhook on the tracker (secret generated, kept in the user config)",
+    "list": "the webhooks the tracker has for the project",
+    "remove": "delete the webhook on the tracker",
+}
+
 CONFIG_ACTIONS = {
     "detect": "what would be used and where each value came from",
     "init": "detect, confirm, save",
@@ -87,7 +98,8 @@ CONFIG_ACTIONS = {
 }
 
 # The commands whose first word is an action, and their actions (`gi config set`, …).
-ACTIONS = {"config": CONFIG_ACTIONS, "bridge": BRIDGE_ACTIONS, "hooks": HOOKS_ACTIONS}
+ACTIONS = {"config": CONFIG_ACTIONS, "bridge": BRIDGE_ACTIONS, "hooks": HOOKS_ACTIONS,
+           "webhook": WEBHOOK_ACTIONS}
 
 STATUSES = ("open", "in_progress", "blocked", "closed")  # as model.STATUSES (a test checks)
 TYPES = ("bug", "feature", "task", "epic", "chore")  # as model.TYPES

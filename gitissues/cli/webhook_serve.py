@@ -1,0 +1,11 @@
+"""`gi webhook serve`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitissues.errors import UsageError
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    raise UsageError("gi webhook: not built yet")
