@@ -1,4 +1,4 @@
-"""The query language (SPEC §5) against a real SQLite index with the production schema."""
+"""The query language (SPEC §5) against the store's own index (`gitissues.store.index.Index`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from gitissues import query
 from gitissues.model import Issue
-from gitissues.store.index import Index
 from gitissues.query import QueryError
+from gitissues.store.index import Index
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 
