@@ -78,8 +78,12 @@ def _apply(step: int, clone, model: Model, k: int, kind: str, x: int) -> None:
         clone.ok("edit", issue, "--priority", str(x % 5))
         model.edit(k, step, issue, "priority", x % 5)
     elif kind in ("claim", "release"):  # refused (4) when another agent holds it, or closed
+        seen = clone.show(issue)  # what this clone knows decides (claims are local here)
+        holder = (seen["claim"] or {}).get("agent")
+        other = holder is not None and holder != clone.agent
+        refused = other or (kind == "claim" and seen["status"] == "closed")
         r = clone.gi(kind, issue)
-        assert r.code in (0, 4), (step, r)
+        assert r.code == (4 if refused else 0), (step, seen, r)
     elif kind == "close":
         clone.ok("close", issue)
     else:
