@@ -262,26 +262,35 @@ def merge_into(paths: RepoPaths, ref: str, theirs: str, strategy: str, actor: st
     from gitissues.git import read_ref
 
     objects = None
-    for _ in range(200):
+    made: tuple[str, str] | None = None  # (ours, the merge commit written on it)
+    waiting = refs.watch(paths, ref)
+    seen: list[str | None] = []  # each tip tried: 200 moves by others and we give up
+    while len(seen) < 200:
         ours = read_ref(paths, ref)
+        if not seen or seen[-1] != ours:
+            seen.append(ours)
         if ours is not None and plumbing.is_ancestor(paths, theirs, ours):
             return {"merged": False, "fast_forward": False, "conflicts": []}
         if ours is None or plumbing.is_ancestor(paths, ours, theirs):
             if refs.update_ref(paths, ref, theirs, ours, "gi: fast-forward"):
                 return {"merged": True, "fast_forward": True, "conflicts": []}
-            continue
-        if objects is None:
-            from gitissues.git.history import History
+        else:
+            if made is None or made[0] != ours:  # merge again only when the ref moved
+                if objects is None:
+                    from gitissues.git.history import History
 
-            objects = History(paths)
-        changes, conflicts = merge_trees(paths, objects, objects.merge_base(ours, theirs),
-                                         ours, theirs, strategy)
-        commit = commits.write_commit(paths, ours, changes,
-                                       merge_message(actor, theirs, conflicts), author,
-                                       merged=(theirs,))
-        if refs.update_ref(paths, ref, commit, ours, "gi: merge"):
-            return {"merged": True, "fast_forward": False,
-                    "conflicts": [c.to_json() for c in conflicts]}
+                    objects = History(paths)
+                changes, conflicts = merge_trees(paths, objects,
+                                                 objects.merge_base(ours, theirs), ours,
+                                                 theirs, strategy)
+                made = (ours, commits.write_commit(
+                    paths, ours, changes, merge_message(actor, theirs, conflicts), author,
+                    merged=(theirs,)))
+            if refs.update_ref(paths, ref, made[1], ours, "gi: merge"):
+                return {"merged": True, "fast_forward": False,
+                        "conflicts": [c.to_json() for c in conflicts]}
+        if waiting.stuck():  # a killed writer's lock: say so instead of spinning
+            raise waiting.conflict(ref)
         time.sleep(random.uniform(0, 0.01))
     raise Conflict("the store kept changing during the merge; run gi sync again")
 

@@ -10,9 +10,10 @@ the new tip and tries again.
 from __future__ import annotations
 
 import os
+import time
 
 from gitissues import fs
-from gitissues.errors import GiError
+from gitissues.errors import Conflict, GiError
 from gitissues.git import ZERO_OID, RepoPaths, is_oid, user_config
 from gitissues.git.commits import signature
 
@@ -181,3 +182,35 @@ def _append(log: str, line: bytes) -> None:
         os.write(fd, line)
     finally:
         os.close(fd)
+
+
+class LockWatch:
+    """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
+    the same lock file still there after `patience` seconds."""
+
+    def __init__(self, lock: str, patience: float = 3.0) -> None:
+        self.lock, self.patience = lock, patience
+        self.seen: tuple[int, int] | None = None
+        self.since = 0.0
+
+    def stuck(self) -> bool:
+        try:
+            st = os.stat(self.lock)
+        except OSError:
+            self.seen = None
+            return False
+        key = (st.st_ino, st.st_mtime_ns)
+        if key != self.seen:
+            self.seen, self.since = key, time.monotonic()
+            return False
+        return time.monotonic() - self.since > self.patience
+
+    def conflict(self, ref: str) -> Conflict:
+        """The error for a lock that stayed: what it is, and how to clear it."""
+        return Conflict(f"{ref} is locked ({self.lock} exists); if no gi or git process is "
+                        "running, `gi doctor --fix` removes it", lock=self.lock)
+
+
+def watch(paths: RepoPaths, ref: str) -> LockWatch:
+    """A watch on `ref`'s lock file."""
+    return LockWatch(os.path.join(paths.common_dir, ref + ".lock"))

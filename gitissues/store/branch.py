@@ -180,9 +180,9 @@ class BranchBackend:
     # --- writing ------------------------------------------------------------------------------
 
     def transact(self, index: Index, fn: Callable[[Snapshot], Change]) -> Change:
-        from gitissues.store.upkeep import LockWatch
+        from gitissues.git import refs
 
-        waiting = LockWatch(os.path.join(self.paths.common_dir, REF + ".lock"))
+        waiting = refs.watch(self.paths, REF)
         prepared = None
         for attempt in range(MAX_ATTEMPTS):
             if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:
@@ -190,7 +190,7 @@ class BranchBackend:
             if prepared.commit is None or self.publish(index, prepared):
                 return prepared.change
             if waiting.stuck():
-                break
+                raise waiting.conflict(REF)
             _backoff(min(0.002 * (attempt + 1), 0.05))
         raise self._gave_up()
 
@@ -269,10 +269,10 @@ class BranchBackend:
         raise self._gave_up()
 
     def _gave_up(self) -> Conflict:
-        lock = self.stale_lock()
-        if lock is not None:
-            return Conflict(f"{REF} is locked ({lock} exists); if no gi or git process is "
-                            "running, `gi doctor --fix` removes it", lock=str(lock))
+        from gitissues.git import refs
+
+        if self.stale_lock() is not None:
+            return refs.watch(self.paths, REF).conflict(REF)
         return Conflict(f"could not update {REF}: other writers kept moving it; try again")
 
     def _after_write(self, index: Index, old: str | None, new: str, change: Change,

@@ -5,35 +5,12 @@ killed writer left, and packing the object store the way git does after its own 
 from __future__ import annotations
 
 import os
-import time
 
 from gitissues import fs, git
 from gitissues.store.backend import REF
 
 GC_PACKS = 50  # git's gc.autoPackLimit default
 GC_LOOSE = 1024  # loose objects before packing (git's gc.auto default is 6,700: ~27 MB of blocks)
-
-
-class LockWatch:
-    """Tells a ref lock held by a live writer (milliseconds) from one a killed writer left:
-    the same lock file still there after `patience` seconds."""
-
-    def __init__(self, lock: str, patience: float = 3.0) -> None:
-        self.lock, self.patience = lock, patience
-        self.seen: tuple[int, int] | None = None
-        self.since = 0.0
-
-    def stuck(self) -> bool:
-        try:
-            st = os.stat(self.lock)
-        except OSError:
-            self.seen = None
-            return False
-        key = (st.st_ino, st.st_mtime_ns)
-        if key != self.seen:
-            self.seen, self.since = key, time.monotonic()
-            return False
-        return time.monotonic() - self.since > self.patience
 
 
 def _alive(marker: str) -> bool:

@@ -157,7 +157,8 @@ def test_expired_claims_are_free_listed_and_cleared_by_doctor(sandbox):
 
     # doctor --fix clears the one still expired, and leaves live claims alone
     r = sb.gi("doctor", "--json")
-    assert r.code in (0, 5), r
+    assert r.code == 5, r  # a problem it did not fix (SPEC §3): the expired claim on b
+    assert [p["kind"] for p in r.json["problems"]] == ["expired-claim"], r.json
     r = sb.gi("doctor", "--fix")
     assert r.code == 0, r
     cleared = sb.show(b)

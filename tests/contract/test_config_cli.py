@@ -33,11 +33,11 @@ def detect(sb, *args: str, env: dict[str, str] | None = None, cwd=None) -> dict:
 def test_detect_github_https_saves_nothing(sandbox):
     sandbox.git("remote", "add", "origin", "https://github.com/octo/hello-world.git")
     found = detect(sandbox)
-    assert {k: found[k] for k in ("platform", "base_url", "owner", "repo", "remote")} == {
+    assert found == {  # exactly the keys of SPEC §7
         "platform": "github", "base_url": "https://github.com", "owner": "octo",
-        "repo": "hello-world", "remote": "origin"}
-    assert found["sources"]["platform"] == "remote:origin"
-    assert found["sources"]["owner"] == "remote:origin"
+        "repo": "hello-world", "remote": "origin",
+        "sources": {"platform": "remote:origin", "base_url": "remote:origin",
+                    "owner": "remote:origin", "repo": "remote:origin", "remote": "default"}}
     assert sandbox.store_tip() is None
     assert not user_config(sandbox).exists()
     assert sandbox.git("status", "--porcelain") == ""
@@ -68,8 +68,8 @@ def test_detect_scp_gitlab_subgroup_from_a_subdirectory(sandbox):
 
 def test_detect_without_remote_is_not_an_error(sandbox):
     found = detect(sandbox)
-    assert found["platform"] in (None, "")
-    assert found["remote"] in (None, "")
+    assert found == {"platform": None, "base_url": None, "owner": None, "repo": None,
+                     "remote": None, "sources": {}}
     assert sandbox.gi("config", "detect").code == 0
 
 

@@ -149,7 +149,8 @@ def test_merge_driver_called_directly(sandbox, tmp_path):
     theirs.write_text("title: [not: valid\n")
     before = ours.read_text()
     r = sb.gi("merge-driver", str(base_file), str(ours), str(theirs), "x.yaml")
-    assert r.code != 0, r  # git then reports a conflict for the file
+    assert r.code == 5, r  # invalid data (SPEC §4); git then reports a conflict for the file
+    assert "theirs" in r.err or "x.yaml" in r.err, r
     assert ours.read_text() == before
 
 

@@ -327,17 +327,31 @@ def _mode(path: str) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def test_save_creates_file_with_mode_0600(fs):
-    path = "/home/ada/.config/issue-facade/config.yaml"
+@pytest.fixture(params=["pyfakefs", "real"])
+def root(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a file-system test runs: on pyfakefs, and on the real file system (modes and
+    symlinks behave as the kernel says, not as the fake believes)."""
+    if request.param == "pyfakefs":
+        request.getfixturevalue("fs")
+        return "/"
+    return str(tmp_path)
+
+
+def test_save_creates_file_with_mode_0600(root):
+    home = os.path.join(root, "home/ada/.config/issue-facade")
+    path = os.path.join(home, "config.yaml")
     save_user_config(path, {"gitea": {"token": "s3cret"}, "agent": {"id": "ada"}})
     assert _mode(path) == 0o600
     assert load_yaml_file(path) == {"gitea": {"token": "s3cret"}, "agent": {"id": "ada"}}
-    assert os.listdir("/home/ada/.config/issue-facade") == ["config.yaml"]
+    assert os.listdir(home) == ["config.yaml"]
 
 
-def test_save_tightens_an_existing_0644_file(fs):
-    path = "/cfg/issue-facade/config.yaml"
-    fs.create_file(path, contents="agent: {id: old}\n", st_mode=stat.S_IFREG | 0o644)
+def test_save_tightens_an_existing_0644_file(root):
+    path = os.path.join(root, "cfg/issue-facade/config.yaml")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as f:
+        f.write("agent: {id: old}\n")
+    os.chmod(path, 0o644)
     assert _mode(path) == 0o644
     save_user_config(path, {"agent": {"id": "new"}})
     assert _mode(path) == 0o600
@@ -387,13 +401,19 @@ def test_saved_user_config_reads_back_the_same(data):
         assert load_yaml_file(path) == data
 
 
-def test_save_writes_through_a_symlink(fs):
-    fs.create_file("/dotfiles/gi.yaml", contents="{}\n")
-    fs.create_symlink("/cfg/issue-facade/config.yaml", "/dotfiles/gi.yaml")
-    save_user_config("/cfg/issue-facade/config.yaml", {"agent": {"id": "ada"}})
-    assert os.path.islink("/cfg/issue-facade/config.yaml")
-    assert load_yaml_file("/dotfiles/gi.yaml") == {"agent": {"id": "ada"}}
-    assert _mode("/dotfiles/gi.yaml") == 0o600
+def test_save_writes_through_a_symlink(root):
+    target = os.path.join(root, "dotfiles/gi.yaml")
+    link = os.path.join(root, "cfg/issue-facade/config.yaml")
+    for d in (os.path.dirname(target), os.path.dirname(link)):
+        os.makedirs(d)
+    with open(target, "w") as f:
+        f.write("{}\n")
+    os.symlink(target, link)
+    save_user_config(link, {"agent": {"id": "ada"}})
+    assert os.path.islink(link)
+    assert load_yaml_file(target) == {"agent": {"id": "ada"}}
+    assert _mode(target) == 0o600
+    assert os.listdir(os.path.dirname(link)) == ["config.yaml"]  # no temporary file left
 
 
 # --- secrets in the layers (what is a secret: test_config_keys.py) ---------------------------
