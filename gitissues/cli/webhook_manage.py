@@ -8,8 +8,7 @@ import argparse
 from gitissues.cli.common import open_cli_store
 from gitissues.cli.output import emit_json, printable, warn
 
-ACTIONS = {"created": "created", "reused": "kept (already registered)",
-           "replaced": "created"}
+ACTIONS = {"created": "created", "reused": "kept (already registered)", "replaced": "created"}
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -22,11 +21,11 @@ def cmd_manage(args: argparse.Namespace) -> int:
         if as_json:
             emit_json(hook)
             return 0
+        bridge = printable(hook["bridge"])
+        print(f"{bridge}: {ACTIONS[hook['action']]} webhook {printable(hook['id'])} posting "
+              f"{_events(hook)} to {printable(hook['url'])}")
         for old in hook["removed"]:
-            print(f"{printable(hook['bridge'])}: removed webhook {printable(old['id'])} "
-                  f"({printable(old['url'])})")
-        print(f"{printable(hook['bridge'])}: {ACTIONS[hook['action']]} webhook "
-              f"{printable(hook['id'])} posting {_events(hook)} to {printable(hook['url'])}")
+            print(f"{bridge}: removed webhook {printable(old['id'])} ({printable(old['url'])})")
         print(f"its secret is {hook['secret_key']} in {printable(hook['config'])} "
               "(gi webhook serve reads it there)")
         return 0

@@ -341,3 +341,22 @@ def test_a_server_repeating_the_secret_never_gets_it_printed(sandbox) -> None:
                        env={"GITHUB_TOKEN": TOKEN, "GI_BRIDGE_PACE": "0"})
         assert r.code == 6 and fake.said and "is weak" in r.err, r
         assert fake.said not in r.out + r.err and "secret *** is weak" in r.err
+
+
+def test_register_prints_the_hook_and_where_its_secret_is(sandbox) -> None:
+    with FakeGitea(token=TOKEN) as fake:
+        sandbox.gi("bridge", "add", "work", "--platform", "gitea", "--url", fake.base_url,
+                   "--project", "acme/widgets")
+        fake.state.add_hook(URL, ["push"])  # made by hand: its secret is not known here
+        r = sandbox.gi("webhook", "register", "--url", URL, env={"GITEA_TOKEN": TOKEN})
+        assert r.code == 0, r
+        [hook] = fake.state.hooks.values()
+        config = Path(sandbox.env["XDG_CONFIG_HOME"]) / "issue-facade" / "config.yaml"
+        assert r.out.splitlines() == [
+            f"work: created webhook {hook.id} posting issues,issue_comment to {URL}",
+            f"work: removed webhook {hook.id - 1} ({URL})",
+            f"its secret is webhooks.work.secret in {config} (gi webhook serve reads it there)"]
+        assert hook.secret not in r.out + r.err
+        r = sandbox.gi("webhook", "remove", env={"GITEA_TOKEN": TOKEN})
+        assert r.code == 0 and r.out == f"work: webhook {hook.id} removed; forgot its secret " \
+            f"({config})\n", r
