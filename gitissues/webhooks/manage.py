@@ -83,7 +83,7 @@ def register(store: StoreCore, name: str | None, url: str, say: Say) -> dict[str
             raise
     old = next((h for h in hooks if h["id"] == kept.get("hook_id") and h["url"] != url), None)
     if old is not None:
-        _drop(admin, old, removed, missing_ok=True)
+        _drop(admin, old, removed)
     return _made(bridge, hook, "replaced" if removed else "created", removed, path)
 
 
@@ -240,13 +240,11 @@ def _kept(bridge: str, target: dict[str, Any]) -> tuple[dict[str, str], str | No
                 f"webhook on {kept.get('base_url')} {kept.get('project')}")
 
 
-def _drop(admin: HookAdmin, hook: dict[str, Any], removed: list[dict[str, Any]], *,
-          missing_ok: bool = False) -> None:
+def _drop(admin: HookAdmin, hook: dict[str, Any], removed: list[dict[str, Any]]) -> None:
+    """Delete `hook`, noting it in `removed`; one deleted meanwhile is gone all the same."""
     try:
         admin.remove_hook(hook["id"])
     except NotFound:
-        if not missing_ok:
-            raise
         return
     removed.append({"id": hook["id"], "url": hook["url"]})
 
