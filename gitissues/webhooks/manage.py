@@ -54,9 +54,6 @@ def register(store: StoreCore, name: str | None, url: str, say: Say) -> dict[str
     bridge, entry = _single(store, name, "register {} --url URL", save=True)
     admin, target = _open(store, bridge, entry)
     kept, foreign = _kept(bridge, target)
-    if foreign:
-        say(f"{foreign}; it is replaced, and that webhook's deliveries will be refused from now "
-            "on (remove it there)")
     with _explained(target):
         hooks = admin.list_hooks()
     same = [h for h in hooks if h["url"] == url]
@@ -81,6 +78,9 @@ def register(store: StoreCore, name: str | None, url: str, say: Say) -> dict[str
             with suppress(GiError):  # a hook whose secret is lost would only be refused
                 admin.remove_hook(hook["id"])
             raise
+    if foreign:
+        say(f"{foreign} was replaced: that webhook's deliveries will be refused from now on "
+            "(remove it there)")
     old = next((h for h in hooks if h["id"] == kept.get("hook_id") and h["url"] != url), None)
     if old is not None:
         _drop(admin, old, removed)

@@ -360,3 +360,27 @@ def test_register_prints_the_hook_and_where_its_secret_is(sandbox) -> None:
         r = sandbox.gi("webhook", "remove", env={"GITEA_TOKEN": TOKEN})
         assert r.code == 0 and r.out == f"work: webhook {hook.id} removed; forgot its secret " \
             f"({config})\n", r
+
+
+def test_a_record_about_another_project_is_left_alone_until_register_replaces_it(sandbox):
+    """The user config serves every repository: a `webhooks.work` record another repository's
+    `work` bridge made (another project) is not this bridge's."""
+    with FakeGitea(token=TOKEN) as fake:
+        sandbox.gi("bridge", "add", "work", "--platform", "gitea", "--url", fake.base_url,
+                   "--project", "acme/widgets")
+        env = {"GITEA_TOKEN": TOKEN}
+        r = sandbox.gi("webhook", "register", "--url", URL, env=env)
+        assert r.code == 0, r
+        config = Path(sandbox.env["XDG_CONFIG_HOME"]) / "issue-facade" / "config.yaml"
+        elsewhere = config.read_text().replace("acme/widgets", "acme/elsewhere")
+        config.write_text(elsewhere)
+        listed = sandbox.gi("webhook", "list", "--json", env=env)
+        assert [h["registered"] for h in listed.json] == [False], listed
+        r = sandbox.gi("webhook", "remove", env=env)
+        assert r.code == 3 and "acme/elsewhere, not this bridge's tracker: it is kept" in r.err
+        assert config.read_text() == elsewhere and len(fake.state.hooks) == 1
+        r = sandbox.gi("webhook", "register", "--url", URL, "--json", env=env)
+        assert r.code == 0 and r.json["action"] == "replaced", r
+        assert "acme/elsewhere was replaced" in r.err
+        [hook] = fake.state.hooks.values()
+        assert "acme/elsewhere" not in config.read_text() and hook.secret in config.read_text()
