@@ -142,3 +142,28 @@ class Gitea:
                                      json={"title": title}).json()
             self._milestones[title] = made["id"]
         return self._milestones[title]
+
+    # --- webhooks (base.HookAdmin) --------------------------------------------------------
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        return [hook_of(h) for h in self.http.pages(f"{self.api}/hooks", {"limit": PAGE},
+                                                    scheme="total-count")]
+
+    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
+        # Gitea makes a hook inactive unless told otherwise; Forgejo takes type gitea as well
+        made = self.http.request("POST", f"{self.api}/hooks", json={
+            "type": "gitea", "active": True, "events": ["issues", "issue_comment"],
+            "config": {"url": url, "content_type": "json", "secret": secret}}).json()
+        return hook_of(made)
+
+    def remove_hook(self, hook_id: str) -> None:
+        from urllib.parse import quote
+
+        self.http.request("DELETE", f"{self.api}/hooks/{quote(hook_id, safe='')}")
+
+
+def hook_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A Gitea/Forgejo webhook as `HookAdmin` shows it (Gitea keeps the URL in its config)."""
+    url = (item.get("config") or {}).get("url") or item.get("url") or ""
+    return {"id": str(item["id"]), "url": url, "events": list(item.get("events") or []),
+            "active": bool(item.get("active"))}

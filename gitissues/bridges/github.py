@@ -178,6 +178,25 @@ class GitHub:
             self._milestones[title] = made["number"]
         return self._milestones[title]
 
+    # --- webhooks (base.HookAdmin) --------------------------------------------------------
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        return [hook_of(h) for h in self.http.pages(f"{self.api}/hooks", {"per_page": PAGE},
+                                                    scheme="link")]
+
+    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
+        # signed in X-Hub-Signature-256; insecure_ssl "0": the certificate is checked
+        made = self.http.request("POST", f"{self.api}/hooks", json={
+            "name": "web", "active": True, "events": ["issues", "issue_comment"],
+            "config": {"url": url, "content_type": "json", "secret": secret,
+                       "insecure_ssl": "0"}}).json()
+        return hook_of(made)
+
+    def remove_hook(self, hook_id: str) -> None:
+        from urllib.parse import quote
+
+        self.http.request("DELETE", f"{self.api}/hooks/{quote(hook_id, safe='')}")
+
 
 class _Comments:
     """The repository's comments changed since a pull's cursor, by issue number: listed once,
@@ -259,3 +278,9 @@ def to_github(fields: dict[str, Any]) -> tuple[str, list[str], str | None]:
 
 def _reason_differs(item: dict[str, Any], reason: str | None) -> bool:
     return (item.get("state_reason") == "not_planned") != (reason == "not_planned")
+
+
+def hook_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A GitHub webhook as `HookAdmin` shows it (its own `url` is the API's, not the target)."""
+    return {"id": str(item["id"]), "url": (item.get("config") or {}).get("url") or "",
+            "events": list(item.get("events") or []), "active": bool(item.get("active"))}

@@ -153,6 +153,22 @@ class GitLab:
                 self._milestones[title] = int(made["id"])
         return self._milestones[title]
 
+    # --- webhooks (base.HookAdmin) --------------------------------------------------------
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        return [hook_of(h) for h in self.http.pages(f"{self.api}/hooks", {"per_page": PAGE},
+                                                    scheme="next-page")]
+
+    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
+        # the token comes back in X-Gitlab-Token; GitLab would add push events unless told not
+        made = self.http.request("POST", f"{self.api}/hooks", json={
+            "url": url, "token": secret, "issues_events": True, "note_events": True,
+            "push_events": False, "enable_ssl_verification": True}).json()
+        return hook_of(made)
+
+    def remove_hook(self, hook_id: str) -> None:
+        self.http.request("DELETE", f"{self.api}/hooks/{quote(hook_id, safe='')}")
+
 
 def remote_of(item: dict[str, Any], comments: list[RemoteComment]) -> Remote:
     """A GitLab issue (as the API sends it) in gi's terms."""
@@ -184,3 +200,12 @@ def _time(value: Any) -> str:
         return timeutil.normalize_time(value)
     except ValueError:
         return ""
+
+
+def hook_of(item: dict[str, Any]) -> dict[str, Any]:
+    """A GitLab webhook as `HookAdmin` shows it: its events are the `*_events` switches that
+    are on (`issues`, `note`); one GitLab disabled after failed deliveries is not active."""
+    events = [k.removesuffix("_events") for k, on in item.items()
+              if k.endswith("_events") and on is True]
+    return {"id": str(item["id"]), "url": item.get("url") or "", "events": events,
+            "active": item.get("alert_status", "executable") == "executable"}

@@ -1,7 +1,8 @@
 """A fake Gitea (or Forgejo) API v1 for one repository, over real HTTP.
 
 Serves what a two-way issue bridge uses: issues (list with state/type/since/page/limit, get,
-create, PATCH), comments, labels (repository and per issue), milestones and users. Answers carry
+create, PATCH), comments, labels (repository and per issue), milestones, users and webhooks
+(`fakes.hooks`). Answers carry
 Gitea's shapes (swagger definitions Issue, Comment, Label, Milestone, User), `X-Total-Count` and
 `Link` on lists, and Gitea's error bodies (`{"message", "url"}`, 404 with `errors`). Like Gitea,
 an edit answers 201, and nil pointers and empty assignee lists come back as null.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakes.hooks import GiteaHooks
 from fakes.server import ApiError, FakeForge, Reply, Request, iso, parse_time
 from fakes.state import Comment, Issue, Label, Milestone, User
 
@@ -18,7 +20,7 @@ REPO = r"/api/v1/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 ISSUE = REPO + r"/issues/(?P<index>\d+)"
 
 
-class FakeGitea(FakeForge):
+class FakeGitea(GiteaHooks, FakeForge):
     """`flavor="forgejo"` adds the fields Forgejo's User has on top of Gitea's (`pronouns`)."""
 
     default_per_page = 30
@@ -46,6 +48,7 @@ class FakeGitea(FakeForge):
         r("POST", REPO + r"/milestones", self.create_milestone)
         r("GET", r"/api/v1/users/(?P<username>[^/]+)", self.get_user)
         r("GET", r"/api/v1/user", lambda q: Reply(200, self.user_json(self.state.user(q.user))))
+        self.hook_routes(REPO)
 
     @property
     def auth(self) -> dict[str, str]:

@@ -3,16 +3,17 @@
 Serves what a two-way issue bridge uses: issues (list with state/since/sort/direction/per_page/
 page; pull requests appear in that list with a `pull_request` key, as on GitHub), get, create,
 PATCH (with `state_reason`, which GitHub ignores unless the state changes), comments (per issue
-and for the whole repository), labels, milestones and users. Every answer carries the
-`x-ratelimit-*` headers; GETs carry a weak ETag, and a matching `If-None-Match` is a 304 with no
-body that does not spend the rate limit. Errors have GitHub's bodies (`message`,
-`documentation_url`, `status`; 422 adds `errors`).
+and for the whole repository), labels, milestones, users and webhooks (`fakes.hooks`). Every
+answer carries the `x-ratelimit-*` headers; GETs carry a weak ETag, and a matching
+`If-None-Match` is a 304 with no body that does not spend the rate limit. Errors have GitHub's
+bodies (`message`, `documentation_url`, `status`; 422 adds `errors`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fakes.hooks import GitHubHooks
 from fakes.server import ApiError, FakeForge, Reply, Request, iso, parse_time
 from fakes.state import Comment, Issue, Label, Milestone, User
 
@@ -23,7 +24,7 @@ STATUS_TEXT = {401: "Bad credentials", 403: "Forbidden", 404: "Not Found",
                422: "Validation Failed", 429: "Too Many Requests", 500: "Server Error"}
 
 
-class FakeGitHub(FakeForge):
+class FakeGitHub(GitHubHooks, FakeForge):
     """`base_url` is the API root (as `https://api.github.com`); web links use `/web`."""
 
     etags = True
@@ -52,6 +53,7 @@ class FakeGitHub(FakeForge):
         r("GET", REPO + r"/assignees/(?P<login>[^/]+)", self.check_assignee)
         r("GET", r"/users/(?P<login>[^/]+)", self.get_user)
         r("GET", r"/user", lambda q: Reply(200, self.user_json(self.state.user(q.user))))
+        self.hook_routes(REPO)
 
     @property
     def auth(self) -> dict[str, str]:

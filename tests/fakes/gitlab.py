@@ -2,7 +2,8 @@
 
 Serves what a two-way issue bridge uses: issues (list with updated_after/order_by/sort/per_page/
 page, and `pagination=keyset`), get, create, PUT with `state_event`, notes (with the system notes
-GitLab writes on close, reopen and retitle), labels, milestones and users. The project is named
+GitLab writes on close, reopen and retitle), labels, milestones, users and webhooks
+(`fakes.hooks`). The project is named
 by id or by URL-encoded path. Offset pages carry `X-Page`, `X-Per-Page`, `X-Next-Page`,
 `X-Prev-Page`, `X-Total`, `X-Total-Pages` (the totals omitted past 10,000 rows, as GitLab does)
 and `Link`; keyset pages carry only a `Link` rel=next. GETs carry a weak ETag (304 on a match);
@@ -19,6 +20,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlencode
 
+from fakes.hooks import GitLabHooks
 from fakes.server import ApiError, FakeForge, Reply, Request, parse_time
 from fakes.state import Comment, Issue, Label, Milestone, User
 
@@ -31,7 +33,7 @@ def gl_time(t: datetime | None) -> str | None:
     return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-class FakeGitLab(FakeForge):
+class FakeGitLab(GitLabHooks, FakeForge):
     etags = True
     default_per_page = 20
     max_per_page = 100
@@ -57,6 +59,7 @@ class FakeGitLab(FakeForge):
         r("POST", PROJECT + r"/milestones", self.create_milestone)
         r("GET", r"/api/v4/users", self.find_users)
         r("GET", r"/api/v4/user", lambda q: Reply(200, self.user_json(self.state.user(q.user))))
+        self.hook_routes(PROJECT)
 
     @property
     def auth(self) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """In-memory tracker state shared by the fake forges: users, issues (and pull requests, which
-GitHub and Gitea list among issues), comments, labels and milestones, plus a clock.
+GitHub and Gitea list among issues), comments, labels, milestones and webhooks, plus a clock.
 
 Each fake renders these records in its own API's shape; tests seed and inspect them directly
 (`fake.add_issue(...)`, `fake.issues[1].title`). The clock moves one second on every change so
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
 @dataclass
@@ -71,6 +72,21 @@ class Issue:
     locked: bool = False
 
 
+@dataclass
+class Hook:
+    """A project webhook: where it posts, for which events, and the secret it signs with (which
+    no API ever sends back); `extra` holds what only one platform has."""
+
+    id: int
+    url: str
+    events: list[str]
+    secret: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
 class Tracker:
     """One repository's issues and everything they refer to, with id counters that look real."""
 
@@ -81,9 +97,10 @@ class Tracker:
         self.comments: dict[int, Comment] = {}
         self.labels: dict[int, Label] = {}
         self.milestones: dict[int, Milestone] = {}
+        self.hooks: dict[int, Hook] = {}
         self._clock = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
         self._ids = {"user": 583230, "issue": 2195810000, "comment": 1998765000,
-                     "label": 6480000000, "milestone": 10650000}
+                     "label": 6480000000, "milestone": 10650000, "hook": 471250000}
         self.me = self.add_user(login, name=login.title())
 
     def tick(self) -> datetime:
@@ -142,6 +159,14 @@ class Tracker:
         self.comments[comment.id] = comment
         self.issues[number].updated_at = now
         return comment
+
+    def add_hook(self, url: str, events: list[str], secret: str = "", active: bool = True,
+                 **extra: Any) -> Hook:
+        now = self.tick()
+        hook = Hook(self.next_id("hook"), url, list(dict.fromkeys(events)), secret, active, now,
+                    now, extra)
+        self.hooks[hook.id] = hook
+        return hook
 
     # -- lookups and changes --
 
