@@ -100,7 +100,9 @@ def test_python_agent_takes_the_next_issue_when_a_claim_is_lost(sandbox, monkeyp
             return found
 
     module = _load_agent_module()
-    agent = module.Agent(Raced(git.find_repo(sandbox.repo)), module.parse(["--json"]))
+    monkeypatch.chdir(sandbox.repo)
+    args = module.parse(["--repo", str(sandbox.repo), "--json"])
+    agent = module.Agent(Raced(git.find_repo(sandbox.repo)), args)
     agent.run()
     taken = [i["id"] for i in sandbox.gi("claims", "--json").json]
     assert len(taken) == 1 and sandbox.show(taken[0])["claim"]["agent"] == "other"
