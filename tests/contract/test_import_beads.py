@@ -173,13 +173,26 @@ def test_a_new_issue_in_the_file_is_added_and_linked_to_the_old_ones(sandbox, tm
     assert a["depends_on"] == [sandbox.show("bd-c3d4")["id"]]
 
 
-def test_ids_are_the_same_on_every_clone(make_sandbox):
-    one, two = make_sandbox("beads-one"), make_sandbox("beads-two")
-    for sb in (one, two):
-        assert sb.gi("import", "--from", "beads", str(SAMPLE)).code == 0
-    assert one.show("bd-a1b2")["id"] == two.show("bd-a1b2")["id"]
-    assert ({i["id"] for i in one.gi("export", "--json").json}
-            == {i["id"] for i in two.gi("export", "--json").json})
+def test_two_clones_that_import_the_same_file_sync_without_duplicates(sandbox, tmp_path):
+    """The new ids come from the beads ids, so the same file gives the same issues on every
+    clone, and `gi sync` joins them instead of doubling them."""
+    bare = tmp_path / "remote.git"
+    sandbox.git("init", "-q", "--bare", str(bare))
+    sandbox.git("remote", "add", "origin", str(bare))
+    sandbox.git("push", "-q", "origin", "HEAD")
+    other = tmp_path / "other"
+    sandbox.git("clone", "-q", str(bare), str(other))
+    for cwd, agent in ((sandbox.repo, "alice"), (other, "bob")):
+        r = sandbox.gi("import", "--from", "beads", str(SAMPLE), cwd=cwd, env={"GI_AGENT": agent})
+        assert r.code == 0, r
+    for cwd in (sandbox.repo, other, sandbox.repo):
+        r = sandbox.gi("sync", cwd=cwd)
+        assert r.code == 0, r
+    exports = [sandbox.gi("export", "--json", cwd=c).json for c in (sandbox.repo, other)]
+    assert len(exports[0]) == 12
+    assert [i["id"] for i in exports[0]] == [i["id"] for i in exports[1]]
+    assert sandbox.show("bd-a1b2")["id"] == sandbox.gi("show", "bd-a1b2", "--json",
+                                                      cwd=other).json["id"]
 
 
 def test_an_exact_old_id_wins_over_an_id_prefix(sandbox, tmp_path):
@@ -251,3 +264,23 @@ def test_real_export(make_sandbox, name):
     dotted = sorted(i["links"]["beads"] for i in res["issues"] if "." in i["links"]["beads"])
     for bid in (res["issues"][0]["links"]["beads"], dotted[0]):
         assert sb.show(bid)["links"]["beads"] == bid
+
+
+def test_an_edited_old_id_moves_with_the_issue(sandbox):
+    assert sandbox.gi("import", "--from", "beads", str(SAMPLE)).code == 0
+    own = sandbox.show("bd-a1b2")["id"]
+    r = sandbox.gi("edit", "bd-a1b2", "--set", "links.beads=bd-renamed")
+    assert r.code == 0, r
+    assert sandbox.show("bd-renamed")["id"] == own
+    r = sandbox.gi("show", "bd-a1b2", "--json")
+    assert r.code == 3, r
+
+
+def test_two_issues_with_one_old_id_are_ambiguous(sandbox):
+    assert sandbox.gi("import", "--from", "beads", str(SAMPLE)).code == 0
+    r = sandbox.gi("edit", "bd-c3d4", "--set", "links.beads=bd-a1b2")
+    assert r.code == 0, r
+    r = sandbox.gi("show", "bd-a1b2", "--json")
+    assert r.code == 3, r
+    error = r.err_json["error"]
+    assert error["code"] == "ambiguous" and len(error["candidates"]) == 2
