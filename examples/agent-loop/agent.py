@@ -6,11 +6,11 @@
                                         [--json] [QUERY ...]
 
 Each round it lists the ready issues (open, unclaimed, every dependency closed), claims the
-first one it can and works on it: progress through the stages of its work, a comment with what
-it did, and the close. A claim that another agent won first raises `Conflict` (exit code 4 on
-the CLI); the loop then simply tries the next issue. It stops when nothing is left to do: no
-ready issue, and (with --wait) none that another agent's work could still make ready within
-that many idle seconds.
+first one it can and works on it: progress through the stages of its work, then the close,
+with a comment that says what it did. A claim that another agent won first raises
+`Conflict` (exit code 4 on the CLI); the loop then simply tries the next issue. It stops
+when nothing is left to do: no ready issue, and (with --wait) none that another agent's work
+could still make ready within that many idle seconds.
 
 With --remote the shared git remote arbitrates every claim (agents on other clones included),
 and each close is pushed at once with `sync`, so the other clones learn of it.
@@ -36,14 +36,14 @@ if TYPE_CHECKING:
     from gitissues.model import Issue
     from gitissues.store import Store
 
-STAGES = ("analysis", "implementation", "review")
+STAGES = ("implementation", "review")
 
 
 def do_work(issue: Issue, report: Callable[[float, str], None]) -> str:
     """The agent's real work goes here; it reports progress and returns what it did."""
     for step, stage in enumerate(STAGES, 1):
         report(step / len(STAGES), stage)
-    return f"Worked through {', '.join(STAGES)} of {issue.title!r}."
+    return f"{issue.title}: worked through {' and '.join(STAGES)}."
 
 
 class Agent:
@@ -73,8 +73,7 @@ class Agent:
             self.store.progress(issue.id, progress=fraction, stage=stage, checkpoints=[stage])
 
         summary = do_work(issue, report)
-        self.store.comment(issue.id, summary)
-        self.store.close(issue.id, reason=f"done by {self.store.actor}")
+        self.store.close(issue.id, reason=summary)  # the reason is kept as a comment
         self.publish()
         self.done.append(issue.id)
         self.say(f"closed {issue.id}")
@@ -94,6 +93,7 @@ class Agent:
                                     limit=1).issues)
 
     def run(self) -> None:
+        self.publish()  # through a remote, start from what the other clones did
         idle_since = time.monotonic()
         while self.args.max_issues is None or len(self.done) < self.args.max_issues:
             issue = self.claim_one()

@@ -64,10 +64,9 @@ def test_python_agent_loop_does_every_ready_issue(sandbox):
         issue = sandbox.show(issue_id)
         assert issue["status"] == "closed" and issue["assignees"] == ["solo"]
         assert issue["agent"] == {"progress": 1.0, "stage": "review",
-                                  "checkpoints": ["analysis", "implementation", "review"]}
+                                  "checkpoints": ["implementation", "review"]}
         assert [c["body"] for c in issue["comments"]] == [
-            f"Worked through analysis, implementation, review of {issue['title']!r}.",
-            "Closed: done by solo"]
+            f"Closed: {issue['title']}: worked through implementation and review."]
         assert f"claimed {issue_id} " in p.stdout and f"closed {issue_id}" in p.stdout
     # the dependency was closed before its dependent was claimed
     assert p.stdout.index(f"closed {ids[0]}") < p.stdout.index(f"claimed {blocked}")

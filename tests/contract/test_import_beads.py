@@ -284,3 +284,13 @@ def test_two_issues_with_one_old_id_are_ambiguous(sandbox):
     assert r.code == 3, r
     error = r.err_json["error"]
     assert error["code"] == "ambiguous" and len(error["candidates"]) == 2
+
+
+def test_reads_stdin_and_an_empty_file_imports_nothing(sandbox):
+    r = sandbox.gi("import", "--from", "beads", "-", input=SAMPLE.read_text())
+    assert r.code == 0, r
+    assert sandbox.show("bd-epic.1")["links"]["beads"] == "bd-epic.1"
+    before = sandbox.store_commits()
+    r = sandbox.gi("import", "--from", "beads", "-", "--json", input="\n")
+    assert r.code == 0, r
+    assert r.json["imported"] == 0 and sandbox.store_commits() == before
