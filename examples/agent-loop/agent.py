@@ -51,6 +51,7 @@ class Agent:
         self.store, self.args = store, args
         self.done: list[str] = []
         self.conflicts = 0
+        self.published = True  # the remote has all this agent did (always, without one)
 
     def say(self, text: str) -> None:
         if not self.args.json:
@@ -74,18 +75,22 @@ class Agent:
 
         summary = do_work(issue, report)
         self.store.close(issue.id, reason=summary)  # the reason is kept as a comment
-        self.publish()
+        self.published = self.publish()
         self.done.append(issue.id)
         self.say(f"closed {issue.id}")
 
-    def publish(self) -> None:
+    def publish(self) -> bool:
         """Through a remote: push what this clone did and take in what the others did. A push
-        that lost a race is tried again at the next round (the remote keeps the claims)."""
-        if self.args.remote:
-            try:
-                self.store.sync(self.args.remote)
-            except (Conflict, RemoteError) as exc:
-                self.say(f"sync will be tried again: {exc.message}")
+        that lost a race is tried again at the next round (the remote keeps the claims); False
+        while this clone has work the remote does not."""
+        if not self.args.remote:
+            return True
+        try:
+            self.store.sync(self.args.remote)
+        except (Conflict, RemoteError) as exc:
+            self.say(f"sync will be tried again: {exc.message}")
+            return False
+        return True
 
     def more_may_come(self) -> bool:
         """Open work that is not ready yet: claimed by others or waiting on a dependency."""
@@ -93,7 +98,7 @@ class Agent:
                                     limit=1).issues)
 
     def run(self) -> None:
-        self.publish()  # through a remote, start from what the other clones did
+        self.published = self.publish()  # through a remote, start from what the others did
         idle_since = time.monotonic()
         while self.args.max_issues is None or len(self.done) < self.args.max_issues:
             issue = self.claim_one()
@@ -101,10 +106,14 @@ class Agent:
                 self.work_on(issue)
                 idle_since = time.monotonic()
                 continue
-            self.publish()  # through a remote, this also brings what the other clones did
-            if time.monotonic() - idle_since >= self.args.wait or not self.more_may_come():
-                return
+            self.published = self.publish()  # through a remote, also what the others did
+            if time.monotonic() - idle_since >= self.args.wait or (
+                    self.published and not self.more_may_come()):
+                break
             time.sleep(self.args.poll)
+        if not (self.published or self.publish()):
+            print(f"{self.store.actor}: this clone has work the remote does not have yet; "
+                  "run gi sync", file=sys.stderr)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
