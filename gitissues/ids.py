@@ -18,6 +18,8 @@ _WORD = _LETTERS | frozenset("0123456789")
 _HEX = frozenset("0123456789abcdef")
 _REMOTE_NAME = _WORD | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_.-")
 DEFAULT_PREFIX = "gi"
+# `links` keys that hold the issue's id in the tracker it was imported from (see `aliases_of`)
+ALIAS_LINKS = ("beads",)
 ISSUES_DIR = "issues"
 # 1: issues/<first two hex digits of the id>/<id>.yaml (stores made before layout 2);
 # 2: issues/<h0>/<h1>/<h2>/<id>.yaml, h = sha1 of the id: any set of ids (sequential numbers
@@ -71,6 +73,23 @@ def check_ref(text: str) -> str:
             remote_ref(t) is not None):
         return t
     raise UsageError(f"not an issue id: {text!r} (expected e.g. gi-7f3a9c, 7f3a or #42)")
+
+
+def is_alias(text: str) -> bool:
+    """The shape of an id another tracker gave an issue that was imported from it (beads:
+    `bd-a1b2`, `bd-1dez.1`, `beads_rust-07b`): letters, digits, `_`, `.` and `-`, starting
+    with a letter, with a dash, never `..`, at most 100 characters. Path-like text never fits."""
+    return (0 < len(text) <= 100 and text[0].isascii() and text[0].isalpha() and "-" in text
+            and ".." not in text and _REMOTE_NAME.issuperset(text))
+
+
+def aliases_of(links: object) -> list[str]:
+    """The old ids an issue keeps in `links.<tracker>` (`ALIAS_LINKS`), by which it still
+    resolves (`gi show bd-a1b2`)."""
+    if not isinstance(links, dict):
+        return []
+    found = (links.get(key) for key in ALIAS_LINKS)
+    return [v for v in found if isinstance(v, str) and is_alias(v)]
 
 
 def new_id(prefix: str, seed: str, length: int = 6) -> str:

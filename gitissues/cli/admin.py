@@ -52,11 +52,28 @@ def _records(name: str) -> Any:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if args.source == "beads":
+        return _import_beads(args)
     imported = open_cli_store().import_issues(_records(args.file))
     if args.json:
         emit_json([i.to_json() for i in imported])
     else:
         print(f"imported {plural(len(imported), 'issue')}")
+    return 0
+
+
+def _import_beads(args: argparse.Namespace) -> int:
+    done = open_cli_store().import_beads(_records(args.file))
+    if args.json:
+        emit_json(done.to_json())
+        return 0
+    skipped = done.skipped
+    print(f"imported {plural(len(done.issues), 'issue')} from beads; skipped "
+          f"{plural(skipped['tombstone'], 'tombstone')} and "
+          f"{skipped['existing']} imported before")
+    if done.dependencies:
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(done.dependencies.items()))
+        print(printable(f"dependencies: {kinds}"))
     return 0
 
 

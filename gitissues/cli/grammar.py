@@ -205,6 +205,9 @@ def build(only: str | None = None) -> GiParser:
 
     p = cmd("import", "admin:cmd_import")
     p.add_argument("file", metavar="FILE", help="a .jsonl file, or - for stdin")
+    p.add_argument("--from", dest="source", choices=("gi", "beads"), default="gi",
+                   help="the file's format: gi's own export (default), or the JSONL that beads"
+                        " and beads_rust keep in .beads/issues.jsonl")
 
     p = cmd("doctor", "admin:cmd_doctor")
     p.add_argument("--fix", action="store_true", help="repair what can be repaired")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
+    from gitissues.beads import BeadsImport
     from gitissues.model import Issue
 
 __all__ = ["DEFAULT_LIMIT", "TREE_SETTINGS", "ListResult", "Store", "detect_mode",
@@ -68,6 +69,11 @@ class Store(StoreCore):
         from gitissues import edits
 
         return edits.import_issues(self, records)
+
+    def import_beads(self, records: Iterable[tuple[str, Any]]) -> BeadsImport:
+        from gitissues import beads
+
+        return beads.import_beads(self, records)
 
     # --- claims and sync (gitissues.claims, gitissues.sync) ------------------------------------
 

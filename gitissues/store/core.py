@@ -105,14 +105,27 @@ class StoreCore:
     # --- reading ----------------------------------------------------------------------------
 
     def resolve(self, ref: str) -> str:
-        """The one issue id that `ref` names (full id, unique prefix, bare hex, `#N`)."""
-        ref = ids.check_ref(ref)
+        """The one issue id that `ref` names (full id, unique prefix, bare hex, `#N`, or the
+        id an imported issue had in its old tracker: an exact id, then an old id, then a
+        prefix)."""
+        try:
+            ref, shaped = ids.check_ref(ref), True
+        except UsageError:
+            if not ids.is_alias(ref.strip()):
+                raise
+            ref, shaped = ref.strip(), False
         index = self.fresh()
         with index.reading():
             remote = ids.remote_ref(ref)
             if remote:
                 return _resolve_remote(index, remote[0], remote[1], ref)
-            found = index.resolve(ref)
+            found = index.resolve(ref) if shaped else []
+            if ref not in found and "-" in ref:
+                aliased = index.resolve_alias(ref)
+                if len(aliased) > 1:
+                    raise Ambiguous(f"{ref!r} is ambiguous: it is the old id of "
+                                    f"{', '.join(aliased[:5])}", candidates=aliased)
+                found = aliased or found
             bad = index.bad_files()
         if len(found) == 1:
             return found[0]

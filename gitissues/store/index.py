@@ -17,13 +17,14 @@ try:  # the C module itself: the `sqlite3` package adds only date adapters, and 
 except ImportError:  # an interpreter without it
     import sqlite3
 
+from gitissues.ids import aliases_of
 from gitissues.model import Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -48,12 +49,15 @@ CREATE INDEX assignees_issue ON assignees(issue);
 CREATE TABLE deps(issue TEXT NOT NULL, dep TEXT NOT NULL);
 CREATE INDEX deps_issue ON deps(issue);
 CREATE INDEX deps_dep ON deps(dep);
+CREATE TABLE aliases(issue TEXT NOT NULL, alias TEXT NOT NULL);
+CREATE INDEX aliases_alias ON aliases(alias);
+CREATE INDEX aliases_issue ON aliases(issue);
 CREATE VIRTUAL TABLE fts USING fts5(title, body, comments, tokenize="porter unicode61");
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT, issue TEXT);
 CREATE INDEX files_issue ON files(issue);
 CREATE TABLE bad(path TEXT PRIMARY KEY, message TEXT NOT NULL);
 """
-_TABLES = ("meta", "issues", "labels", "assignees", "deps", "fts", "files", "bad")
+_TABLES = ("meta", "issues", "labels", "assignees", "deps", "aliases", "fts", "files", "bad")
 
 
 class Index:
@@ -162,6 +166,11 @@ class Index:
                 self.db.execute(f"DELETE FROM {table} WHERE issue=?", (issue.id,))
                 self.db.executemany(f"INSERT INTO {table} VALUES(?,?)",
                                     [(issue.id, x) for x in new])
+        aliases = aliases_of(issue.links)
+        if aliases_of(old.get("links")) != aliases:
+            self.db.execute("DELETE FROM aliases WHERE issue=?", (issue.id,))
+            self.db.executemany("INSERT INTO aliases VALUES(?,?)",
+                                [(issue.id, x) for x in aliases])
         if (old.get("title"), old.get("body"), _comments_text(old)) != (
                 issue.title, issue.body, comments):
             self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
@@ -187,6 +196,8 @@ class Index:
             "INSERT INTO assignees VALUES(?,?)", [(issue.id, x) for x in issue.assignees])
         self.db.executemany(
             "INSERT INTO deps VALUES(?,?)", [(issue.id, x) for x in issue.depends_on])
+        self.db.executemany(
+            "INSERT INTO aliases VALUES(?,?)", [(issue.id, x) for x in aliases_of(issue.links)])
         self.db.execute("INSERT INTO fts(rowid, title, body, comments) VALUES(?,?,?,?)",
                         (rowid, issue.title, issue.body, comments))
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
@@ -202,7 +213,7 @@ class Index:
             rowid, issue_id = row
             self.db.execute("DELETE FROM issues WHERE rowid=?", (rowid,))
             self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
-            for t in ("labels", "assignees", "deps"):
+            for t in ("labels", "assignees", "deps", "aliases"):
                 self.db.execute(f"DELETE FROM {t} WHERE issue=?", (issue_id,))
         self.db.execute("DELETE FROM bad WHERE path=?", (path,))
         self.db.execute("DELETE FROM files WHERE path=?", (path,))
@@ -221,6 +232,11 @@ class Index:
         ).fetchall()
         exact = [r[0] for r in rows if r[0] == ref]
         return exact or [r[0] for r in rows]
+
+    def resolve_alias(self, alias: str) -> list[str]:
+        """Ids of the issues that keep `alias` as their id in another tracker (`ids.aliases_of`)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT issue FROM aliases WHERE alias=? ORDER BY issue LIMIT 6", (alias,))]
 
     def get(self, issue_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT json FROM issues WHERE id=?", (issue_id,)).fetchone()
