@@ -36,7 +36,7 @@ SUMMARY = {
     "webhook": "real-time events from the trackers: serve, register, list, remove",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
-    "import": "import JSON Lines (one commit for the batch)",
+    "import": "import JSON Lines (one commit for the batch); --from beads: .beads/issues.jsonl",
     "doctor": "check the store; --fix repairs what it can",
     "reindex": "rebuild the derived index",
     "schema": "print the JSON Schema of the issue file",
