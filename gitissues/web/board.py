@@ -1,0 +1,139 @@
+"""What the board shows (SPEC §11): one column per status, at most `CAP` cards each (closed:
+`CLOSED_CAP`, the most recently closed) and a count of the rest.
+
+Each column is one limited SQL statement over the index plus one count, so a board of 10,000
+issues costs a handful of small queries, never a parse of every issue. The query language is the
+CLI's (`gitissues.query`): `GET /?q=QUERY` shows what `gi list QUERY --limit 0` matches; the
+closed column shows the issues that match QUERY with its status terms left out.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gitissues import query as q
+from gitissues import timeutil
+from gitissues.errors import UsageError
+from gitissues.model import STATUSES
+from gitissues.store import issue_from_row
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gitissues.model import Issue
+    from gitissues.store import Store
+
+CAP = 100
+CLOSED_CAP = 50
+OPEN_COLUMNS = ("open", "in_progress", "blocked")
+
+
+class Column:
+    """One status column: the cards shown, and how many matched in all."""
+
+    def __init__(self, status: str, issues: list[Issue], total: int) -> None:
+        self.status, self.issues, self.total = status, issues, total
+        self.cap = CLOSED_CAP if status == "closed" else CAP
+
+    @property
+    def rest(self) -> int:
+        return max(self.total - len(self.issues), 0)
+
+
+class Board:
+    """A parsed filter, bound to a store; `columns()` and `card()` answer from the index."""
+
+    def __init__(self, store: Store, text: str = "") -> None:
+        self.store, self.text = store, text
+        try:
+            self.parsed = q.parse(text)
+        except q.QueryError as exc:
+            raise UsageError(str(exc), term=exc.term, position=exc.position) from None
+        status_free = [t for t in self.parsed.terms if not _names_status(t)]
+        closed_term = q.parse("status:closed").terms
+        self.closed_query = q.Query([*status_free, *closed_term], self.parsed.sort)
+
+    def _compiled(self, status: str) -> q.Compiled:
+        me = self.store.actor if self.parsed.uses_me else None
+        chosen = self.closed_query if status == "closed" else self.parsed
+        try:  # the status is one of gi's own four words, never user input
+            return q.compile(chosen, me=me, now=timeutil.now(), extra=f"i.status = '{status}'")
+        except q.QueryError as exc:
+            raise UsageError(str(exc), term=exc.term, position=exc.position) from None
+
+    def columns(self) -> list[Column]:
+        """The four columns, read in one consistent view of the index."""
+        index = self.store.fresh()
+        out = []
+        with index.reading():
+            for status in STATUSES:
+                compiled = self._compiled(status)
+                cap = CLOSED_CAP if status == "closed" else CAP
+                order = "i.closed DESC, i.id" if status == "closed" else compiled.order_by
+                rows = index.rows(f"SELECT i.json FROM issues i WHERE {compiled.where}"
+                                  f" ORDER BY {order} LIMIT ?", [*compiled.params, cap])
+                total = len(rows)
+                if total == cap:
+                    total = index.rows(f"SELECT count(*) FROM issues i WHERE {compiled.where}",
+                                       compiled.params)[0][0]
+                out.append(Column(status, [issue_from_row(json.loads(r[0])) for r in rows],
+                                  total))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """How many issues each column holds in all."""
+        index = self.store.fresh()
+        out = {}
+        with index.reading():
+            for status in STATUSES:
+                compiled = self._compiled(status)
+                out[status] = index.rows(f"SELECT count(*) FROM issues i WHERE "
+                                         f"{compiled.where}", compiled.params)[0][0]
+        return out
+
+    def placed(self, ids: list[str]) -> list[tuple[str, Issue | None, str | None]]:
+        """For each id: (id, the issue or None when gone, its column or None when the filter
+        leaves it out) — what a page needs to move, add or drop one card."""
+        index = self.store.fresh()
+        found: dict[str, tuple[Issue, str | None]] = {}
+        with index.reading():
+            for status in STATUSES:
+                compiled = self._compiled(status)
+                for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
+                    marks = ",".join("?" * len(chunk))
+                    for (raw,) in index.rows(
+                            f"SELECT i.json FROM issues i WHERE {compiled.where}"
+                            f" AND i.id IN ({marks})", [*compiled.params, *chunk]):
+                        issue = issue_from_row(json.loads(raw))
+                        found[issue.id] = (issue, status)
+            for issue_id in ids:
+                if issue_id not in found:
+                    row = index.get(issue_id)
+                    if row is not None:
+                        found[issue_id] = (issue_from_row(row), None)
+        return [(i, *found.get(i, (None, None))) for i in ids]
+
+    def order_key(self, issue: Issue) -> str:
+        """A string that sorts the cards of one column as the board orders them (the query's
+        `sort:` keys, then the default order; closed: most recently closed first)."""
+        if issue.status == "closed":
+            return _desc(issue.closed or "") + "|" + issue.id
+        keys: dict[str, str] = {}
+        for key, direction in [*self.parsed.sort, ("priority", "asc"), ("created", "desc")]:
+            keys.setdefault(key, direction)  # the first mention of a key wins, as in SQL
+        parts = []
+        for key, direction in keys.items():
+            value = str(getattr(issue, key) or "")
+            parts.append(value if direction == "asc" else _desc(value))
+        return "|".join([*parts, issue.id])
+
+
+def _names_status(term: Any) -> bool:
+    return term.name == "status" or (term.name == "is" and bool(set(term.values) & set(STATUSES)))
+
+
+def _desc(text: str) -> str:
+    """`text` (digits of a time or a priority) turned so that sorting it ascending sorts the
+    original descending."""
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in text)
