@@ -53,6 +53,7 @@ class Board:
         status_free = [t for t in self.parsed.terms if not _names_status(t)]
         closed_term = q.parse("status:closed").terms
         self.closed_query = q.Query([*status_free, *closed_term], self.parsed.sort)
+        self.waits: dict[str, int] = {}  # issue id → its dependencies not closed yet
 
     def _compiled(self, status: str) -> q.Compiled:
         me = self.store.actor if self.parsed.uses_me else None
@@ -79,7 +80,16 @@ class Board:
                                        compiled.params)[0][0]
                 out.append(Column(status, [issue_from_row(json.loads(r[0])) for r in rows],
                                   total))
+            self._count_waits(index, [i.id for c in out if c.status != "closed"
+                                      for i in c.issues])
         return out
+
+    def _count_waits(self, index: Any, ids: list[str]) -> None:
+        for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
+            self.waits.update(index.rows(
+                "SELECT d.issue, count(*) FROM deps d JOIN issues x ON x.id = d.dep"
+                f" WHERE x.status != 'closed' AND d.issue IN ({','.join('?' * len(chunk))})"
+                " GROUP BY d.issue", chunk))
 
     def counts(self) -> dict[str, int]:
         """How many issues each column holds in all."""
@@ -112,6 +122,7 @@ class Board:
                     row = index.get(issue_id)
                     if row is not None:
                         found[issue_id] = (issue_from_row(row), None)
+            self._count_waits(index, list(found))
         return [(i, *found.get(i, (None, None))) for i in ids]
 
     def order_key(self, issue: Issue) -> str:

@@ -95,11 +95,14 @@ def card(issue: Issue, board: Board) -> str:
     held = (f'<p class="claim"><span class="holder">{esc(claim.agent)}</span> · '
             f'<time class="left" datetime="{esc(claim.expires_at)}">'
             f'{esc(time_left(claim.expires_at))}</time></p>') if claim else ""
+    waits = board.waits.get(issue.id, 0) if issue.status != "closed" else 0
+    waiting = (f'<span class="waits" title="dependencies not closed yet">waits on {waits}'
+               '</span>') if waits else ""
     return (f'<article class="card prio-{esc(issue.priority)} type-{esc(issue.type)}"'
             f' data-id="{esc(issue.id)}" data-order="{esc(board.order_key(issue))}"{expires}>'
             f'<div class="line"><a class="id" href="{href}">{esc(issue.id)}</a>'
             f'<span class="prio" title="priority">P{esc(issue.priority)}</span>'
-            f'<span class="type">{esc(issue.type)}</span></div>'
+            f'{waiting}<span class="type">{esc(issue.type)}</span></div>'
             f'<a class="title" href="{href}">{esc(issue.title)}</a>'
             + (f'<ul class="labels">{labels}</ul>' if labels else "") + held + "</article>")
 

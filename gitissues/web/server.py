@@ -74,6 +74,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve("DELETE")
 
+    def do_OPTIONS(self) -> None:  # no CORS pre-flight is ever granted
+        self._serve("OPTIONS")
+
     # --- checks -------------------------------------------------------------------------------
 
     def _host_ok(self) -> bool:
