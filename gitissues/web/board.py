@@ -15,34 +15,47 @@ from gitissues import query as q
 from gitissues import timeutil
 from gitissues.errors import UsageError
 from gitissues.model import STATUSES
-from gitissues.store import issue_from_row
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from gitissues.model import Issue
     from gitissues.store import Store
 
 CAP = 100
 CLOSED_CAP = 50
 OPEN_COLUMNS = ("open", "in_progress", "blocked")
+# What a card shows, straight from the index's columns: no issue file is parsed for the board.
+CARD_COLUMNS = ("i.id, i.title, i.status, i.type, i.priority, i.created, i.updated, i.closed,"
+                " i.claim_agent, i.claim_expires, json_extract(i.json, '$.labels')")
+
+
+class Card:
+    """One card's facts (a view of the index row, read-only)."""
+
+    __slots__ = ("id", "title", "status", "type", "priority", "created", "updated", "closed",
+                 "claim_agent", "claim_expires", "labels")
+
+    def __init__(self, row: tuple) -> None:
+        (self.id, self.title, self.status, self.type, self.priority, self.created,
+         self.updated, self.closed, self.claim_agent, self.claim_expires, labels) = row
+        self.labels: list[str] = [x for x in json.loads(labels or "[]") if isinstance(x, str)]
 
 
 class Column:
     """One status column: the cards shown, and how many matched in all."""
 
-    def __init__(self, status: str, issues: list[Issue], total: int) -> None:
-        self.status, self.issues, self.total = status, issues, total
+    def __init__(self, status: str, cards: list[Card], total: int) -> None:
+        self.status, self.cards, self.total = status, cards, total
         self.cap = CLOSED_CAP if status == "closed" else CAP
 
     @property
     def rest(self) -> int:
-        return max(self.total - len(self.issues), 0)
+        return max(self.total - len(self.cards), 0)
 
 
 class Board:
-    """A parsed filter, bound to a store; `columns()` and `card()` answer from the index."""
+    """A parsed filter, bound to a store; `columns()` and `placed()` answer from the index."""
 
     def __init__(self, store: Store, text: str = "") -> None:
         self.store, self.text = store, text
@@ -55,13 +68,26 @@ class Board:
         self.closed_query = q.Query([*status_free, *closed_term], self.parsed.sort)
         self.waits: dict[str, int] = {}  # issue id → its dependencies not closed yet
 
-    def _compiled(self, status: str) -> q.Compiled:
+    def _compiled(self, status: str | None) -> q.Compiled:
+        """The filter for one column (None: the three open ones together)."""
         me = self.store.actor if self.parsed.uses_me else None
         chosen = self.closed_query if status == "closed" else self.parsed
+        extra = f"i.status = '{status}'" if status else "i.status != 'closed'"
         try:  # the status is one of gi's own four words, never user input
-            return q.compile(chosen, me=me, now=timeutil.now(), extra=f"i.status = '{status}'")
+            return q.compile(chosen, me=me, now=timeutil.now(), extra=extra)
         except q.QueryError as exc:
             raise UsageError(str(exc), term=exc.term, position=exc.position) from None
+
+    def _counts(self, index: Any) -> dict[str, int]:
+        """Every column's total: one statement for the open three, one for closed."""
+        both = self._compiled(None)
+        out = dict.fromkeys(STATUSES, 0)
+        out.update(index.rows(f"SELECT i.status, count(*) FROM issues i WHERE {both.where}"
+                              " GROUP BY i.status", both.params))
+        closed = self._compiled("closed")
+        out["closed"] = index.rows(f"SELECT count(*) FROM issues i WHERE {closed.where}",
+                                   closed.params)[0][0]
+        return out
 
     def columns(self) -> list[Column]:
         """The four columns, read in one consistent view of the index."""
@@ -72,16 +98,15 @@ class Board:
                 compiled = self._compiled(status)
                 cap = CLOSED_CAP if status == "closed" else CAP
                 order = "i.closed DESC, i.id" if status == "closed" else compiled.order_by
-                rows = index.rows(f"SELECT i.json FROM issues i WHERE {compiled.where}"
+                rows = index.rows(f"SELECT {CARD_COLUMNS} FROM issues i WHERE {compiled.where}"
                                   f" ORDER BY {order} LIMIT ?", [*compiled.params, cap])
-                total = len(rows)
-                if total == cap:
-                    total = index.rows(f"SELECT count(*) FROM issues i WHERE {compiled.where}",
-                                       compiled.params)[0][0]
-                out.append(Column(status, [issue_from_row(json.loads(r[0])) for r in rows],
-                                  total))
-            self._count_waits(index, [i.id for c in out if c.status != "closed"
-                                      for i in c.issues])
+                out.append(Column(status, [Card(r) for r in rows], len(rows)))
+            if any(len(c.cards) == c.cap for c in out):
+                counts = self._counts(index)
+                for c in out:
+                    c.total = counts[c.status]
+            self._count_waits(index, [x.id for c in out if c.status != "closed"
+                                      for x in c.cards])
         return out
 
     def _count_waits(self, index: Any, ids: list[str]) -> None:
@@ -94,38 +119,30 @@ class Board:
     def counts(self) -> dict[str, int]:
         """How many issues each column holds in all."""
         index = self.store.fresh()
-        out = {}
         with index.reading():
-            for status in STATUSES:
-                compiled = self._compiled(status)
-                out[status] = index.rows(f"SELECT count(*) FROM issues i WHERE "
-                                         f"{compiled.where}", compiled.params)[0][0]
-        return out
+            return self._counts(index)
 
-    def placed(self, ids: list[str]) -> list[tuple[str, Issue | None, str | None]]:
-        """For each id: (id, the issue or None when gone, its column or None when the filter
+    def placed(self, ids: list[str]) -> list[tuple[str, Card | None, str | None]]:
+        """For each id: (id, its card or None when gone, its column or None when the filter
         leaves it out) — what a page needs to move, add or drop one card."""
         index = self.store.fresh()
-        found: dict[str, tuple[Issue, str | None]] = {}
+        found: dict[str, tuple[Card, str | None]] = {}
         with index.reading():
-            for status in STATUSES:
-                compiled = self._compiled(status)
-                for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
-                    marks = ",".join("?" * len(chunk))
-                    for (raw,) in index.rows(
-                            f"SELECT i.json FROM issues i WHERE {compiled.where}"
-                            f" AND i.id IN ({marks})", [*compiled.params, *chunk]):
-                        issue = issue_from_row(json.loads(raw))
-                        found[issue.id] = (issue, status)
-            for issue_id in ids:
-                if issue_id not in found:
-                    row = index.get(issue_id)
-                    if row is not None:
-                        found[issue_id] = (issue_from_row(row), None)
+            for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
+                marks = ",".join("?" * len(chunk))
+                for status in STATUSES:
+                    compiled = self._compiled(status)
+                    for row in index.rows(f"SELECT {CARD_COLUMNS} FROM issues i WHERE"
+                                          f" {compiled.where} AND i.id IN ({marks})",
+                                          [*compiled.params, *chunk]):
+                        found[row[0]] = (Card(row), status)
+                for row in index.rows(f"SELECT {CARD_COLUMNS} FROM issues i"
+                                      f" WHERE i.id IN ({marks})", chunk):
+                    found.setdefault(row[0], (Card(row), None))
             self._count_waits(index, list(found))
         return [(i, *found.get(i, (None, None))) for i in ids]
 
-    def order_key(self, issue: Issue) -> str:
+    def order_key(self, issue: Card) -> str:
         """A string that sorts the cards of one column as the board orders them (the query's
         `sort:` keys, then the default order; closed: most recently closed first)."""
         if issue.status == "closed":

@@ -16,7 +16,7 @@ from gitissues import timeutil
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from gitissues.model import Issue
-    from gitissues.web.board import Board, Column
+    from gitissues.web.board import Board, Card, Column
 
 STATUS_NAMES = {"open": "Open", "in_progress": "In progress", "blocked": "Blocked",
                 "closed": "Closed"}
@@ -86,15 +86,16 @@ def time_left(expires: str, now: str | None = None) -> str:
     return f"{mins}m left" if mins else "<1m left"
 
 
-def card(issue: Issue, board: Board) -> str:
+def card(issue: Card, board: Board) -> str:
     """One card: id, title, priority, labels and, while claimed, the holder and time left."""
     href = esc("/issues/" + issue.id)
-    claim = issue.claim if issue.status != "closed" else None
-    expires = f' data-claim-expires="{esc(claim.expires_at)}"' if claim else ""
+    claim = issue.claim_agent is not None and issue.status != "closed"
+    until = issue.claim_expires or ""
+    expires = f' data-claim-expires="{esc(until)}"' if claim else ""
     labels = "".join(f"<li>{esc(x)}</li>" for x in issue.labels)
-    held = (f'<p class="claim"><span class="holder">{esc(claim.agent)}</span> · '
-            f'<time class="left" datetime="{esc(claim.expires_at)}">'
-            f'{esc(time_left(claim.expires_at))}</time></p>') if claim else ""
+    held = (f'<p class="claim"><span class="holder">{esc(issue.claim_agent)}</span> · '
+            f'<time class="left" datetime="{esc(until)}">'
+            f'{esc(time_left(until))}</time></p>') if claim else ""
     waits = board.waits.get(issue.id, 0) if issue.status != "closed" else 0
     waiting = (f'<span class="waits" title="dependencies not closed yet">waits on {waits}'
                '</span>') if waits else ""
@@ -112,7 +113,7 @@ def column(col: Column, board: Board) -> str:
     return (f'<section class="column" data-status="{esc(col.status)}" data-total="{col.total}"'
             f' data-cap="{col.cap}">'
             f'<h2>{esc(STATUS_NAMES[col.status])} <span class="count">{col.total}</span></h2>'
-            f'<div class="cards">{"".join(card(i, board) for i in col.issues)}</div>'
+            f'<div class="cards">{"".join(card(i, board) for i in col.cards)}</div>'
             f'<p class="rest"{"" if rest else " hidden"}>{esc(rest)}</p></section>')
 
 
