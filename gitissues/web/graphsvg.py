@@ -122,6 +122,8 @@ def layers(order: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
         deps.setdefault(a, []).append(b)
     level: dict[str, int] = {}
     for start in order:
+        if start in level:
+            continue
         stack, on_path = [(start, 0)], {start}
         while stack:  # iterative depth-first: deep chains do not hit the recursion limit
             node, k = stack[-1]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 POLL = 0.2
 KEEPALIVE = 15.0  # seconds between comments on an idle stream (finds closed connections)
 QUEUE_SIZE = 10_000
+ANSWERS = 256  # answers kept per state of the stream
 
 
 class Hub:
@@ -38,6 +39,9 @@ class Hub:
         self.lock = threading.Lock()
         self.stopped = threading.Event()
         self.started = threading.Event()  # set once the follower knows where it starts
+        self.seq = 0  # the newest event sent: names the state the answers below were made in
+        self.answers: dict[tuple, Any] = {}
+        self.making: dict[tuple, threading.Event] = {}
         self.thread = threading.Thread(target=self._follow, name="gi-web-follower", daemon=True)
 
     def start(self) -> None:
@@ -56,6 +60,42 @@ class Hub:
     def unsubscribe(self, box: queue.Queue) -> None:
         with self.lock:
             self.subscribers.discard(box)
+
+    def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """`make()`'s answer for `key`, made once per state of the stream: when an event
+        reaches twenty pages with the same filter, they ask the same question at once, and
+        one of them makes the answer while the others wait for it (writers are not slowed by
+        twenty copies of the same work). An answer is made after the event that named its
+        state was sent, so it never shows less than that event did."""
+        while True:
+            with self.lock:
+                full = (self.seq, key)
+                if full in self.answers:
+                    return self.answers[full]
+                other = self.making.get(full)
+                if other is None:
+                    mine = self.making[full] = threading.Event()
+            if other is not None:
+                other.wait(30)
+                continue  # made (or failed, or the state moved on): look again
+            made = False
+            try:
+                value = make()
+                made = True
+                return value
+            finally:
+                with self.lock:
+                    self.making.pop(full, None)
+                    if made and self.seq == full[0]:
+                        if len(self.answers) >= ANSWERS:
+                            self.answers.clear()
+                        self.answers[full] = value
+                mine.set()
+
+    def _moved(self, seq: int) -> None:
+        with self.lock:
+            self.seq = seq
+            self.answers.clear()
 
     def publish(self, event: dict[str, Any]) -> None:
         with self.lock:
@@ -85,8 +125,10 @@ class Hub:
                         found = []
                     else:
                         found = activity.select(index, after=after)
-                for seq, event in found:
-                    after = max(after, seq)
+                if found:
+                    after = max(after, *(seq for seq, _ in found))
+                    self._moved(after)
+                for _, event in found:
                     self.publish(event)
             except Exception as exc:  # noqa: BLE001 — the board stays up; say why once a poll
                 sys.stderr.write(f"gi web: following the activity stream: {exc}\n")

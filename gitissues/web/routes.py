@@ -140,16 +140,22 @@ def show_issue(req: Request, ref: str) -> Reply:
 
 def board_cards(req: Request) -> Reply:
     """What a page needs after events: the named cards placed by the page's filter (`ids`), or
-    every column again (no `ids`), with each column's count."""
-    board = boards.Board(req.store(), req.param("q"))
-    wanted = [x for x in req.param("ids").split(",") if x][:1000]
+    every column again (no `ids`), with each column's count. Pages that ask the same after the
+    same event share one answer (`Hub.cached`)."""
+    query = req.param("q")
+    wanted = tuple(x for x in req.param("ids").split(",") if x)[:1000]
+    return req.app.hub.cached(("board", query, wanted), lambda: _cards(req, query, wanted))
+
+
+def _cards(req: Request, query: str, wanted: tuple[str, ...]) -> Reply:
+    board = boards.Board(req.store(), query)
     if not wanted:
         cols = board.columns()
         return as_json({"html": pages.columns(cols, board),
                         "counts": {c.status: c.total for c in cols}})
     cards = [{"id": issue_id, "column": col,
               "html": pages.card(issue, board) if issue is not None and col else None}
-             for issue_id, issue, col in board.placed(wanted)]
+             for issue_id, issue, col in board.placed(list(wanted))]
     return as_json({"cards": cards, "counts": board.counts()})
 
 

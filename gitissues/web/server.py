@@ -187,18 +187,18 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # noqa: BLE001 — a bug: answer 500, keep the server up
             traceback.print_exc(file=sys.stderr)
             return self._error(500, "unexpected", f"unexpected error: {type(exc).__name__}")
-        reply.headers.update(extra)
-        self._send(reply, method)
+        self._send(reply, method, extra)  # (a reply may be shared: see Hub.cached)
 
     def _error(self, status: int, code: str, message: str,
                headers: dict[str, str] | None = None) -> None:
         reply = routes.as_json({"error": {"code": code, "message": message}}, status, headers)
         self._send(reply, "GET")
 
-    def _send(self, reply: routes.Reply, method: str) -> None:
+    def _send(self, reply: routes.Reply, method: str,
+              extra: dict[str, str] | None = None) -> None:
         self.send_response(reply.status)
         headers = {"Content-Type": reply.content_type, "Cache-Control": "no-store",
-                   **SECURITY, **reply.headers}
+                   **SECURITY, **reply.headers, **(extra or {})}
         if reply.stream is None:
             headers["Content-Length"] = str(len(reply.body))
         for key, value in headers.items():
@@ -213,8 +213,8 @@ class Handler(BaseHTTPRequestHandler):
                 or target.suffix not in STATIC_TYPES:
             return self._error(404, "not_found", f"no static file {name!r}")
         reply = routes.Reply(200, target.read_bytes(), STATIC_TYPES[target.suffix],
-                             {"Cache-Control": "no-cache", **extra})
-        self._send(reply, method)
+                             {"Cache-Control": "no-cache"})
+        self._send(reply, method, extra)
 
     def _events(self, params: dict[str, list[str]], method: str) -> None:
         """`GET /events`: the activity stream as server-sent events, resumed after

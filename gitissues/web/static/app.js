@@ -129,7 +129,10 @@
     const ids = [...pending];
     pending = new Set();
     try {
-      if (page === "board" && board) await refreshBoard(ids);
+      if (page === "board" && board) {
+        await refreshBoard(ids);
+        tick();
+      }
       else if (page === "issue") {
         await refreshPart(`/issues/${encodeURIComponent(issueId)}?part=live`,
           document.getElementById("live"));
