@@ -196,3 +196,28 @@ def test_phone_layout_screenshot(browser, web: Web, artifacts: Path):
         phone.screenshot(path=str(artifacts / "board-phone.png"))
     finally:
         context.close()
+
+
+def test_many_tabs_share_one_stream_and_all_follow(browser, web: Web, store: Sandbox):
+    """A browser keeps six connections to a server: eight tabs of the board all load, and a
+    change reaches every one of them (one /events stream for all, in a shared worker)."""
+    context = browser.new_context()
+    try:
+        tabs = []
+        for _ in range(8):
+            tab = context.new_page()
+            tab.set_default_timeout(WAIT)
+            tab.goto(web.url)
+            tab.wait_for_function("() => document.body.dataset.live === '1'")
+            tabs.append(tab)
+        fresh = store.create("Seen in every tab", "--priority", "0")
+        for tab in tabs:
+            tab.wait_for_selector(f'[data-status="open"] [data-id="{fresh}"]')
+        late = context.new_page()  # drawn after the change, it still follows the next one
+        late.goto(web.url)
+        late.wait_for_selector(f'[data-id="{fresh}"]')
+        assert store.gi("close", fresh).code == 0
+        for tab in [*tabs, late]:
+            tab.wait_for_selector(f'[data-status="closed"] [data-id="{fresh}"]')
+    finally:
+        context.close()

@@ -99,7 +99,7 @@
 
   async function refreshBoard(ids) {
     const base = `/api/board?q=${encodeURIComponent(query)}`;
-    if (ids.length > 200) {  // a pull or an import: the columns again, in one answer
+    if (ids.length > 200 || ids.includes("*")) {  // a pull or an import: the columns again, in one answer
       const doc = await (await get(base)).json();
       board.innerHTML = doc.html;
       recount(doc.counts);
@@ -147,8 +147,8 @@
     }
   }
 
-  function heard(event) {
-    lastId = event.lastEventId || lastId;
+  function heard(event) {  // event: {id, data} from the stream
+    lastId = event.id || lastId;
     let doc;
     try { doc = JSON.parse(event.data); } catch (_) { return; }
     const f = doc.fields || {};
@@ -162,13 +162,36 @@
     setTimeout(flush, 30);  // gather the events of one commit into one request
   }
 
-  if (["board", "issue", "agents"].includes(page) && window.EventSource) {
-    const url = "/events" + (lastId ? `?after=${encodeURIComponent(lastId)}` : "");
-    const source = new EventSource(url);
-    for (const type of TYPES) source.addEventListener(type, heard);
-    source.addEventListener("open", () => { document.body.dataset.live = "1"; });
-    source.addEventListener("error", () => { document.body.dataset.live = "0"; });
+  function stateOf(state) {
+    if (state === "missed") {  // events went by before this page was listening: redraw
+      pending.add(page === "board" ? "*" : issueId);
+      setTimeout(flush, 0);
+      return;
+    }
+    document.body.dataset.live = state === "open" ? "1" : "0";
   }
+
+  function follow() {
+    if (window.SharedWorker) {  // one stream for every tab of this board (see live-worker.js)
+      try {
+        const worker = new SharedWorker("/static/live-worker.js", { name: "gi-events" });
+        worker.port.onmessage = (m) => (m.data.state ? stateOf(m.data.state) : heard(m.data));
+        worker.port.start();
+        worker.port.postMessage({ hello: true, after: lastId });
+        addEventListener("pagehide", () => worker.port.postMessage({ bye: true }));
+        return;
+      } catch (_) { /* no shared worker here: a stream of our own */ }
+    }
+    const source = new EventSource("/events" + (lastId ? `?after=${encodeURIComponent(lastId)}`
+      : ""));
+    for (const type of TYPES) {
+      source.addEventListener(type, (e) => heard({ id: e.lastEventId, data: e.data }));
+    }
+    source.addEventListener("open", () => stateOf("open"));
+    source.addEventListener("error", () => stateOf("error"));
+  }
+
+  if (["board", "issue", "agents"].includes(page) && window.EventSource) follow();
 
   // --- writes -------------------------------------------------------------------------------------
   const form = (id) => document.getElementById(id);
