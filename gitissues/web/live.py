@@ -113,6 +113,7 @@ class Hub:
         reported and the poll goes on from the last event sent, so none is lost."""
         after: int | None = None
         store = None
+        said = ""
         while not self.stopped.is_set():
             try:
                 if store is None:
@@ -130,8 +131,10 @@ class Hub:
                     self._moved(after)
                 for _, event in found:
                     self.publish(event)
-            except Exception as exc:  # noqa: BLE001 — the board stays up; say why once a poll
-                sys.stderr.write(f"gi web: following the activity stream: {exc}\n")
+            except Exception as exc:  # noqa: BLE001 — the board stays up; say why (once)
+                if str(exc) != said:
+                    said = str(exc)
+                    sys.stderr.write(f"gi web: following the activity stream: {exc}\n")
                 store = None
                 self.started.set()
                 self.stopped.wait(1.0)

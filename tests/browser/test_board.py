@@ -98,6 +98,10 @@ def test_board_filter_issue_and_comment(page, web: Web, store: Sandbox, artifact
     assert page.inner_html(".comment:last-of-type .markdown").count("<strong>board</strong>")
     last = store.show(target)["comments"][-1]
     assert (last["author"], last["body"]) == ("dana", "Checked from the **board**")
+    page.evaluate("window.__stayed = 7")
+    assert store.gi("comment", target, "And from the command line").code == 0
+    page.wait_for_selector('.comment:has-text("And from the command line")')
+    assert page.evaluate("window.__stayed") == 7  # the issue page followed, no reload
 
 
 def test_a_change_by_gi_moves_the_card_without_a_reload(page, web: Web, store: Sandbox):

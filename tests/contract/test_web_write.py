@@ -199,3 +199,17 @@ def test_a_change_by_another_process_reaches_events(web: Web, sandbox: Sandbox):
     assert doc["fields"]["body"] == "ping" and doc["actor"] == "tester"
     assert seen[0]["id"] == doc["id"] and set(doc) == {"id", "type", "time", "actor", "issue",
                                                        "fields"}
+
+
+def test_a_tree_mode_store(sandbox: Sandbox):
+    assert sandbox.gi("init", "--mode", "tree").code == 0
+    issue = sandbox.create("In the working tree")
+    server = Web(sandbox)
+    try:
+        status, _, page = server.call("GET", "/")
+        assert status == 200 and f'data-id="{issue}"' in page
+        status, doc = server.write("POST", f"/api/issues/{issue}/comments", {"body": "hi"})
+        assert status == 200 and sandbox.show(issue)["comments"][-1]["body"] == "hi"
+        assert server.call("GET", f"/issues/{issue}")[0] == 200
+    finally:
+        server.stop()
