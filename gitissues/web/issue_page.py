@@ -163,8 +163,8 @@ def _forms(issue: Issue) -> str:
 
 def issue_page(issue: Issue, deps: list[tuple[str, Issue | None]],
                blocks: list[tuple[str, Issue | None]], history: list[dict[str, Any]], *,
-               token: str, read_only: bool) -> str:
+               token: str, read_only: bool, mark: str = "") -> str:
     body = (f'<main class="issue"><div id="live">{live_part(issue, deps, blocks, history)}'
             f'</div>{"" if read_only else _forms(issue)}</main>')
     return layout(f"{issue.id}: {issue.title}", body, token=token, read_only=read_only,
-                  page="issue", extra=f' data-issue="{esc(issue.id)}"')
+                  page="issue", extra=f' data-issue="{esc(issue.id)}"', mark=mark)

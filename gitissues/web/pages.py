@@ -34,7 +34,7 @@ def link(path: str, **params: str) -> str:
 
 
 def layout(title: str, body: str, *, token: str, read_only: bool, query: str = "",
-           page: str = "board", extra: str = "") -> str:
+           page: str = "board", extra: str = "", mark: str = "") -> str:
     """The frame of every page: head, top bar with the filter box and the actor field."""
     current = ' aria-current="page"'
     nav = "".join(
@@ -47,6 +47,7 @@ def layout(title: str, body: str, *, token: str, read_only: bool, query: str = "
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="gi-last-event" content="{esc(mark)}">
 <meta name="gi-token" content="{esc(token)}">
 <meta name="gi-read-only" content="{'1' if read_only else '0'}">
 <meta name="gi-query" content="{esc(query)}">
@@ -136,7 +137,7 @@ def new_issue_form() -> str:
 
 
 def board_page(cols: list[Column] | None, board: Board | None, *, query: str, error: str,
-               token: str, read_only: bool) -> str:
+               token: str, read_only: bool, mark: str = "") -> str:
     parts = []
     if error:
         parts.append(f'<p class="error" role="alert">{esc(error)}</p>')
@@ -146,15 +147,15 @@ def board_page(cols: list[Column] | None, board: Board | None, *, query: str, er
         parts.append(f'<div class="board" id="board">{columns(cols, board)}</div>')
     title = f"gi board: {query}" if query else "gi board"
     return layout(title, "<main>" + "".join(parts) + "</main>", token=token,
-                  read_only=read_only, query=query, page="board")
+                  read_only=read_only, query=query, page="board", mark=mark)
 
 
 # --- agents and errors ----------------------------------------------------------------------
 
-def agents_page(live: list[Issue], expired: list[Issue], *, token: str, read_only: bool
-                ) -> str:
+def agents_page(live: list[Issue], expired: list[Issue], *, token: str, read_only: bool,
+                mark: str = "") -> str:
     return layout("gi: agents", '<main class="agents">' + agents_main(live, expired)
-                  + "</main>", token=token, read_only=read_only, page="agents")
+                  + "</main>", token=token, read_only=read_only, page="agents", mark=mark)
 
 
 def agents_main(live: list[Issue], expired: list[Issue]) -> str:

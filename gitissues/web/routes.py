@@ -11,7 +11,7 @@ import json
 import re
 
 from gitissues import activity, graph
-from gitissues.errors import NotFound, UsageError
+from gitissues.errors import GiError, UsageError
 from gitissues.web import board as boards
 from gitissues.web import graphsvg, issue_page, pages, writes
 
@@ -61,17 +61,13 @@ def board_page(req: Request) -> Reply:
     except UsageError as exc:
         return html_reply(pages.board_page(None, None, query=query, error=exc.message,
                                            **req.page_args()), 400)
-    text = pages.board_page(cols, board, query=query, error="", **req.page_args())
-    return html_reply(text.replace("<head>", f"<head>\n{_mark_meta(mark)}", 1))
+    return html_reply(pages.board_page(cols, board, query=query, error="", mark=mark,
+                                       **req.page_args()))
 
 
 def _last_event(store: Store) -> str:
     newest = activity.listing(store, limit=1)
     return newest[-1][1]["id"] if newest else ""
-
-
-def _mark_meta(mark: str) -> str:
-    return f'<meta name="gi-last-event" content="{pages.esc(mark)}">'
 
 
 def issue_view(req: Request, ref: str) -> Reply:
@@ -81,7 +77,7 @@ def issue_view(req: Request, ref: str) -> Reply:
     if issue.id != ref and req.param("part") == "":
         return Reply(302, b"", HTML, {"Location": "/issues/" + issue.id})
     every = graph.edges(store)
-    blockers = [d for d in issue.depends_on]
+    blockers = list(issue.depends_on)
     blocked = [a for a, deps in every.items() if issue.id in deps]
     known = _issues(store, [*blockers, *blocked])
     deps = [(x, known.get(x)) for x in blockers]
@@ -89,8 +85,8 @@ def issue_view(req: Request, ref: str) -> Reply:
     history = activity.events(store, issue=issue.id)
     if req.param("part") == "live":
         return html_reply(issue_page.live_part(issue, deps, blocks, history))
-    text = issue_page.issue_page(issue, deps, blocks, history, **req.page_args())
-    return html_reply(text.replace("<head>", f"<head>\n{_mark_meta(mark)}", 1))
+    return html_reply(issue_page.issue_page(issue, deps, blocks, history, mark=mark,
+                                            **req.page_args()))
 
 
 def _issues(store: Store, wanted: list[str]) -> dict[str, Issue]:
@@ -98,7 +94,7 @@ def _issues(store: Store, wanted: list[str]) -> dict[str, Issue]:
     for issue_id in dict.fromkeys(wanted):
         try:
             out[issue_id] = store.get(issue_id)
-        except NotFound:
+        except GiError:  # gone, or its file is malformed: listed without its title
             continue
     return out
 
@@ -108,8 +104,8 @@ def agents(req: Request) -> Reply:
     mark = _last_event(store)
     if req.param("part") == "main":
         return html_reply(pages.agents_main(store.claims(), store.claims(expired=True)))
-    text = pages.agents_page(store.claims(), store.claims(expired=True), **req.page_args())
-    return html_reply(text.replace("<head>", f"<head>\n{_mark_meta(mark)}", 1))
+    return html_reply(pages.agents_page(store.claims(), store.claims(expired=True), mark=mark,
+                                        **req.page_args()))
 
 
 def graph_svg(req: Request) -> Reply:

@@ -48,6 +48,7 @@ SECURITY = {
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 300  # seconds an idle kept-alive connection may wait for its next request
     server_version = "gi-web"
     sys_version = ""
     app: Served  # set on the subclass `App.handler()` makes
