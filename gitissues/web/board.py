@@ -110,7 +110,7 @@ class Board:
         return out
 
     def _count_waits(self, index: Any, ids: list[str]) -> None:
-        for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
+        for chunk in _chunks(ids):
             self.waits.update(index.rows(
                 "SELECT d.issue, count(*) FROM deps d JOIN issues x ON x.id = d.dep"
                 f" WHERE x.status != 'closed' AND d.issue IN ({','.join('?' * len(chunk))})"
@@ -123,12 +123,16 @@ class Board:
             return self._counts(index)
 
     def placed(self, ids: list[str]) -> list[tuple[str, Card | None, str | None]]:
-        """For each id: (id, its card or None when gone, its column or None when the filter
-        leaves it out) — what a page needs to move, add or drop one card."""
+        """For each id, and each issue that depends on one of them (its count of open
+        dependencies may have changed): (id, its card or None when gone, its column or None
+        when the filter leaves it out) — what a page needs to move, add or drop a card."""
         index = self.store.fresh()
         found: dict[str, tuple[Card, str | None]] = {}
         with index.reading():
-            for chunk in (ids[k:k + 400] for k in range(0, len(ids), 400)):
+            dependents = [r[0] for chunk in _chunks(ids) for r in index.rows(
+                f"SELECT issue FROM deps WHERE dep IN ({','.join('?' * len(chunk))})", chunk)]
+            ids = list(dict.fromkeys([*ids, *dependents]))
+            for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 for status in STATUSES:
                     compiled = self._compiled(status)
@@ -155,6 +159,11 @@ class Board:
             value = str(getattr(issue, key) or "")
             parts.append(value if direction == "asc" else _desc(value))
         return "|".join([*parts, issue.id])
+
+
+def _chunks(ids: list[str], size: int = 400) -> list[list[str]]:
+    """Ids in groups small enough for one statement's parameters."""
+    return [ids[k:k + size] for k in range(0, len(ids), size)]
 
 
 def _names_status(term: Any) -> bool:

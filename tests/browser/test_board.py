@@ -130,6 +130,13 @@ def test_a_change_by_gi_moves_the_card_without_a_reload(page, web: Web, store: S
     assert store.gi("close", fresh).code == 0
     page.wait_for_selector(f'[data-status="closed"] [data-id="{fresh}"]')
 
+    blocker = store.create("Blocker seen live", "--priority", "0")
+    waiting = store.create("Waits for it", "--priority", "0", "--depends-on", blocker)
+    page.wait_for_selector(f'[data-status="open"] [data-id="{waiting}"] .waits')
+    assert store.gi("close", blocker).code == 0  # the card that waited on it says so no more
+    page.wait_for_function("id => { const c = document.querySelector(`[data-id='${id}']`);"
+                           " return c && !c.querySelector('.waits'); }", arg=waiting)
+
     assert page.evaluate("window.__stayed") == 42 and navigations == []
 
 

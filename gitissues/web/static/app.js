@@ -147,6 +147,15 @@
     }
   }
 
+  // What a card shows; on the unfiltered board an event that touches none of it (a comment,
+  // a linked commit, an edit of the body) moves nothing, so the page asks nothing.
+  const CARD_FIELDS = ["title", "priority", "labels", "type", "status", "claim", "closed"];
+  function changesCard(doc) {
+    if (doc.type === "comment.added" || doc.type === "commit.linked") return false;
+    if (doc.type !== "issue.updated") return true;
+    return Object.keys(doc.fields || {}).some((k) => CARD_FIELDS.includes(k));
+  }
+
   function heard(event) {  // event: {id, data} from the stream
     lastId = event.id || lastId;
     let doc;
@@ -157,7 +166,7 @@
     } else if (page === "agents") {
       if (!doc.type.startsWith("claim.") && doc.type !== "status.changed") return;
     }
-    if (!doc.issue && page === "board") return;
+    if (page === "board" && (!doc.issue || (!query && !changesCard(doc)))) return;
     pending.add(doc.issue || issueId);
     setTimeout(flush, 30);  // gather the events of one commit into one request
   }
