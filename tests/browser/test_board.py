@@ -205,6 +205,7 @@ def test_phone_layout_screenshot(browser, web: Web, artifacts: Path):
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390  # the page itself never scrolls sideways; the board does
         phone.screenshot(path=str(artifacts / "board-phone.png"))
+        shutil.copy(artifacts / "board-phone.png", "/tmp/board-phone.png")
     finally:
         context.close()
 
