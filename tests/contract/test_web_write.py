@@ -162,8 +162,10 @@ def test_another_host_needs_a_token(sandbox: Sandbox):
     assert r.code == 2 and "GI_WEB_TOKEN" in r.err
 
 
-def test_with_a_token_every_request_carries_it(sandbox: Sandbox):
-    server = Web(sandbox, env={"GI_WEB_TOKEN": "s3cret-token-value"})
+@pytest.mark.parametrize("given", ["flag", "environment"])
+def test_with_a_token_every_request_carries_it(sandbox: Sandbox, given: str):
+    server = (Web(sandbox, "--token", "s3cret-token-value") if given == "flag"
+              else Web(sandbox, env={"GI_WEB_TOKEN": "s3cret-token-value"}))
     try:
         for path in ("/", "/api/issues", "/events", "/static/app.js", "/graph"):
             status, headers, _ = server.call("HEAD" if path == "/events" else "GET", path)
