@@ -225,3 +225,10 @@ def follow(store: StoreCore, issue: str | None = None, agent: str | None = None,
 def last_seq(index: Index) -> int:
     """The newest sequence number: `follow` shows what comes after it."""
     return int(index.rows("SELECT ifnull(max(seq), 0) FROM activity")[0][0])
+
+
+def seq_of(index: Index, event_id: str) -> int | None:
+    """The sequence number of the event `event_id` (for resuming a stream after it), or None
+    when the stream holds no such event."""
+    rows = index.rows("SELECT seq FROM activity WHERE id = ?", (event_id,))
+    return int(rows[0][0]) if rows else None

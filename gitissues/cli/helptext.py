@@ -34,6 +34,7 @@ SUMMARY = {
     "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab: add, list, rm, pull, push, sync",
     "hooks": "git hooks that link commits to issues: install, uninstall, status",
     "webhook": "real-time events from the trackers: serve, register, list, remove",
+    "web": "a live board of the store in a browser",
     "init": "create the store (idempotent)",
     "export": "JSON Lines, one issue a line (no query: every issue); --json: one array",
     "import": "import JSON Lines (one commit for the batch); --from beads: .beads/issues.jsonl",
@@ -52,13 +53,14 @@ SUMMARY = {
 PLUGGED = {
     "hooks": "hooks_cmd",
     "webhook": "webhook_cmd",
+    "web": "web_cmd",
 }
 
 GROUPS = (
     ("Work with issues", ("create", "show", "list", "search", "edit", "close", "reopen",
                           "comment")),
     ("The agents' loop", ("ready", "claim", "progress", "extend", "release", "claims")),
-    ("The work graph and history", ("dep", "blocked", "graph", "log")),
+    ("The work graph and history", ("dep", "blocked", "graph", "log", "web")),
     ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
     ("Setup", ("config", "hooks", "webhook", "whoami", "prime", "completion", "help")),
