@@ -65,14 +65,17 @@ def compact(issue: Issue, mode: str) -> dict[str, Any]:
     held = issue.live_claim(now)
     if held:
         doc["claim"] = {"agent": held.agent, "expires_at": held.expires_at}
+    notes = []
     for key in ("labels", "assignees", "depends_on", "parent", "milestone"):
         value = getattr(issue, key)
+        if isinstance(value, list) and len(value) > LIST_ITEMS:
+            notes.append(f"{key}: the first {LIST_ITEMS} of {len(value)}; full: true for all")
+            value = value[:LIST_ITEMS]
         if value:
             doc[key] = value
     if issue.agent:
         doc["agent"] = issue.agent
     doc["updated"] = issue.updated
-    notes = []
     if issue.body:
         doc["body"] = cut(issue.body, BODY_CHARS)
         if len(issue.body) > BODY_CHARS:
@@ -102,24 +105,30 @@ def full(issue: Issue, mode: str) -> dict[str, Any]:
 
 
 def fitted(doc: dict[str, Any], limit: int = MAX_CHARS) -> str:
-    """`doc` as JSON of at most `limit` characters: long strings and lists are cut, harder
-    each round, and every cut is named under `notes` (with the file to read, when known)."""
+    """`doc` as JSON of at most `limit` characters: the body keeps up to half of it, other
+    long strings and lists are cut harder each round, and every cut is named under `notes`
+    (with the file that holds the whole issue, when known)."""
     text = dumps(doc)
     if len(text) <= limit:
         return text
     where = doc.get("file")
-    for chars, items in ((8_000, 200), (2_000, 50), (500, 20), (120, 5), (40, 2)):
-        notes: dict[str, str] = {}
-        clipped = {k: _clip(v, k, chars, items, notes) if k not in ("notes", "file") else v
-                   for k, v in doc.items()}
-        clipped["notes"] = [*(doc.get("notes") or []), *notes.values()]
-        if where:
-            clipped["notes"].append(f"the whole issue is in {where}")
-        text = dumps(clipped)
-        if len(text) <= limit:
-            return text
+    for body_chars in (limit // 2, limit // 8, limit // 32):
+        for chars, items in _ROUNDS:
+            notes: dict[str, str] = {}
+            clipped = {k: v if k in ("notes", "file") else
+                       _clip(v, k, body_chars if k == "body" else chars, items, notes)
+                       for k, v in doc.items()}
+            clipped["notes"] = [*(doc.get("notes") or []), *notes.values()]
+            if where:
+                clipped["notes"].append(f"the whole issue is in {where}")
+            text = dumps(clipped)
+            if len(text) <= limit:
+                return text
     return dumps({"notes": ["the answer was too large to show; narrow the request"],
                   **({"file": where} if where else {})})
+
+
+_ROUNDS = ((8_000, 200), (2_000, 50), (500, 20), (120, 5), (40, 2))  # (characters, items)
 
 
 def _clip(value: Any, path: str, chars: int, items: int, notes: dict[str, str]) -> Any:
