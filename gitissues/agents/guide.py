@@ -59,7 +59,10 @@ def text(f: dict[str, Any]) -> str:
         "# Issue Facade (gi): how to work here",
         f"Issues are YAML files in git ({where}); ids look like {f['prefix']}-7f3a9c, any "
         "unique prefix works.",
-        f"Your identity: {f['agent']} ({f['agent_source']}). Every command takes --json.",
+        f"Your identity: {f['agent']} ({f['agent_source']}"
+        + ("" if f["agent_source"].startswith("env:") else
+           "; agents working side by side each need their own: GI_AGENT=NAME")
+        + "). Every command takes --json.",
     ]
     tools = [name for name, on in f["mcp"].items() if on and name != "agents-md"]
     if tools:

@@ -25,12 +25,15 @@ import shlex
 import shutil
 
 from gitissues.agents import blocks, jsonedit
+from gitissues.agents.records import Records
 from gitissues.errors import Conflict, InvalidData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
+
+    from gitissues import git
 
     Edit = Callable[[str, str], str]
 
@@ -155,40 +158,72 @@ def plan(tool: str, gi: list[str]) -> list[tuple[str, Edit, Edit]]:
              lambda text, where: blocks.drop(text, AGENTS_START, AGENTS_END, where))]
 
 
-def run(top: str, tool: str, remove: bool = False) -> dict[str, Any]:
-    """Install (or with `remove`, take out) `tool`'s integration in the repository at `top`."""
+def run(paths: git.RepoPaths, tool: str, remove: bool = False) -> dict[str, Any]:
+    """Install (or with `remove`, take out) `tool`'s integration in the repository."""
+    records = Records(paths.git_dir)
     files = []
     for rel, put, drop in plan(tool, gi_program()):
-        files.append({"file": rel, "change": _apply(top, rel, drop if remove else put,
-                                                    remove)})
+        change = (_remove(paths.top, rel, drop, records) if remove else
+                  _install(paths.top, rel, put, drop, records))
+        files.append({"file": rel, "change": change})
     return {"tool": tool, "removed" if remove else "installed": True, "files": files,
             **({} if remove else {"note": NOTES[tool]})}
 
 
-def _apply(top: str, rel: str, edit: Edit, remove: bool) -> str:
-    path = os.path.join(top, rel)
+def _read(top: str, rel: str) -> tuple[bytes | None, str]:
     try:
-        with open(path, "rb") as f:
+        with open(os.path.join(top, rel), "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        if remove:
-            return "absent"
-        data = None
+        return None, ""
     try:
-        old = "" if data is None else data.decode("utf-8")
+        return data, data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidData(f"{rel}: not UTF-8 text; gi leaves it alone", file=rel) from None
-    new = edit(old, rel)
-    if data is None and rel.endswith(".json"):
-        new += "\n"
-    if new == old and data is not None:
-        return "unchanged" if not remove else "absent"
-    if remove and (not new.strip() or (rel.endswith(".json") and jsonedit.is_empty_object(new))):
-        os.remove(path)
-        _drop_empty_dir(top, os.path.dirname(rel))
-        return "deleted"
+
+
+def _install(top: str, rel: str, put: Edit, drop: Edit, records: Records) -> str:
+    data, old = _read(top, rel)
+    new = put(old, rel) + ("\n" if data is None and rel.endswith(".json") else "")
+    if data is not None and new == old:
+        return "unchanged"
+    encoded = new.encode("utf-8")
+    _write(os.path.join(top, rel), encoded)
+    kept = records.get(rel, data)
+    if data is None or drop(old, rel) == old:  # gi's part was not there: remember the file
+        records.put(rel, old if data is not None else None, encoded)
+    elif kept is not None:  # gi's own earlier version, untouched since: same "before"
+        records.put(rel, kept["before"], encoded)
+    else:
+        records.forget(rel)
+    return "created" if data is None else "updated"
+
+
+def _remove(top: str, rel: str, drop: Edit, records: Records) -> str:
+    path = os.path.join(top, rel)
+    data, old = _read(top, rel)
+    kept = records.get(rel, data)
+    records.forget(rel)
+    if data is None:
+        return "absent"
+    if kept is not None:  # nothing changed since gi wrote it: the bytes from before
+        if kept["before"] is None:
+            return _delete(top, rel)
+        _write(path, kept["before"].encode("utf-8"))
+        return "removed"
+    new = drop(old, rel)
+    if new == old:
+        return "absent"
+    if not new.strip() or (rel.endswith(".json") and jsonedit.is_empty_object(new)):
+        return _delete(top, rel)
     _write(path, new.encode("utf-8"))
-    return "removed" if remove else ("created" if data is None else "updated")
+    return "removed"
+
+
+def _delete(top: str, rel: str) -> str:
+    os.remove(os.path.join(top, rel))
+    _drop_empty_dir(top, os.path.dirname(rel))
+    return "deleted"
 
 
 def _write(path: str, data: bytes) -> None:

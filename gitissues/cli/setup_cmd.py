@@ -28,8 +28,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from gitissues import git
     from gitissues.agents import setup
 
-    top = str(git.find_repo(".").top)
-    result = setup.run(top, args.action, args.remove)
+    result = setup.run(git.find_repo("."), args.action, args.remove)
     if getattr(args, "json", False):
         emit_json(result)
         return 0
