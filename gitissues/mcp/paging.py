@@ -29,6 +29,55 @@ _KEYS = {"i.priority": "priority", "i.created": "created", "i.updated": "updated
 _DEFAULT_SORT = (("priority", "asc"), ("created", "desc"))  # SPEC §5's default order
 
 
+class Totals:
+    """The count of a query's matches, kept while the store stays at the same commit.
+
+    A count visits every matching issue (~20 ms at 10,000 issues, where a page takes well under
+    one), and an agent pages and polls the same lists. A count is reused only for the same
+    store state (branch mode's ref tip, read in the same transaction), the same query and the
+    same identity (`me`); one that depends on claims only while no claim has expired since it
+    was made; one with an age term (`created:<7d`) is never reused."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple, tuple[int, str]] = {}
+
+    def get(self, index: Any, key: tuple | None, claims: bool, now: str) -> int | None:
+        found = self.counts.get(key) if key else None
+        if found is None:
+            return None
+        count, at = found
+        if claims and index.rows(_EXPIRED_SINCE, (at, now)):
+            return None
+        return count
+
+    def put(self, key: tuple | None, count: int, now: str) -> None:
+        if key:
+            if len(self.counts) >= self.SIZE:
+                self.counts.pop(next(iter(self.counts)))
+            self.counts[key] = (count, now)
+
+
+# a claim that ran out between two moments (the partial index issues_claim finds it)
+_EXPIRED_SINCE = ("SELECT 1 FROM issues WHERE claim_agent IS NOT NULL AND claim_expires > ?"
+                  " AND claim_expires <= ? LIMIT 1")
+_CLAIM_TERMS = frozenset({"claimed-by"})
+_AGE_TERMS = frozenset({"created", "updated", "closed"})
+
+
+def _count_key(store: Store, parsed: q.Query, terms: str, extra: str | None, me: str | None,
+               token: str | None) -> tuple | None:
+    if store.mode != "branch" or not token or any(t.name in _AGE_TERMS for t in parsed.terms):
+        return None
+    return (token, terms, extra, me)
+
+
+def _on_claims(parsed: q.Query) -> bool:
+    return any(t.name in _CLAIM_TERMS or (t.name == "is" and {"ready", "claimed"} & set(t.values))
+               for t in parsed.terms)
+
+
 class Page:
     def __init__(self, issues: list[Issue], total: int, cursor: str | None,
                  warnings: list[str]) -> None:
@@ -89,9 +138,9 @@ def _after(order: list[tuple[str, str]], values: list[Any]) -> str:
 
 
 def issues(store: Store, terms: str, limit: int, cursor: str | None, kind: str,
-           extra: str | None = None) -> Page:
+           extra: str | None = None, totals: Totals | None = None) -> Page:
     """One page of the issues `terms` match (and `extra`, gi's own condition), in the query's
-    order, with the total the query matches."""
+    order, with the total the query matches (`totals` may know it already)."""
     parsed = _parse(terms)
     order = _order(parsed)
     mark = fingerprint(kind, terms)
@@ -113,9 +162,15 @@ def issues(store: Store, terms: str, limit: int, cursor: str | None, kind: str,
     if paged.scan_where:
         plans[:0] = [(sql, params, PLAN_BUDGET[0]),
                      (*q.select_sql(paged, limit + 1, scan=True), PLAN_BUDGET[1])]
+    stamp = timeutil.format_time(now)
     with index.reading():
-        total = index.rows(f"SELECT count(*) FROM issues i WHERE {base.where}",
-                           base.params)[0][0]
+        key = _count_key(store, parsed, terms, extra, me, index.meta("token"))
+        total = totals.get(index, key, _on_claims(parsed), stamp) if totals else None
+        if total is None:
+            total = index.rows(f"SELECT count(*) FROM issues i WHERE {base.where}",
+                               base.params)[0][0]
+            if totals:
+                totals.put(key, total, stamp)
         rows = index.first_done(plans)
         bad = index.bad_files()
     found = [issue_from_row(json.loads(r[0])) for r in rows[:limit]]

@@ -31,6 +31,10 @@ class SessionStore(Store):
 
     client: str | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.totals = paging.Totals()
+
     @property  # type: ignore[override]
     def actor(self) -> str:
         return identity.agent(self.paths, self.settings, client=self.client)[0]
@@ -55,25 +59,31 @@ def _page(page: paging.Page, key: str = "issues",
     return doc
 
 
+def _totals(store: Store) -> paging.Totals | None:
+    return getattr(store, "totals", None)
+
+
 def _limit(args: dict[str, Any]) -> int:
     return int(args.get("limit") or DEFAULT_LIMIT)
 
 
 def ready(store: Store, args: dict[str, Any]) -> dict[str, Any]:
     terms = f"is:ready {args.get('query') or ''}".strip()
-    return _page(paging.issues(store, terms, _limit(args), args.get("cursor"), "ready"))
+    return _page(paging.issues(store, terms, _limit(args), args.get("cursor"), "ready",
+                               totals=_totals(store)))
 
 
 def list_(store: Store, args: dict[str, Any]) -> dict[str, Any]:
     terms = args.get("query") or ""
-    return _page(paging.issues(store, terms, _limit(args), args.get("cursor"), "list"))
+    return _page(paging.issues(store, terms, _limit(args), args.get("cursor"), "list",
+                               totals=_totals(store)))
 
 
 def blocked(store: Store, args: dict[str, Any]) -> dict[str, Any]:
     from gitissues.query import UNCLOSED_DEPS
 
     page = paging.issues(store, args.get("query") or "", _limit(args), args.get("cursor"),
-                         "blocked", extra=UNCLOSED_DEPS)
+                         "blocked", extra=UNCLOSED_DEPS, totals=_totals(store))
     by = _blockers(store, [i.id for i in page.issues])
     lines = [render.line(i) + (" <- " + render.cut(", ".join(by[i.id]), 60) if by.get(i.id)
                                else "") for i in page.issues]

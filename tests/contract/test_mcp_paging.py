@@ -105,3 +105,30 @@ def test_log_pages_back_from_the_newest(sandbox) -> None:
             one = await s.ok("log", {"id": "gi-000001", "limit": 2})
             assert one["total"] == 6 and len(one["events"]) == 2
     run(body)
+
+
+def test_a_total_counts_a_claim_that_ran_out_since(sandbox) -> None:
+    """Totals are reused while the store stays the same, but not past a claim's expiry: the
+    issue it held is ready again, and counted."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    async def body() -> None:
+        async with connect(sandbox) as s:
+            soon = (datetime.now(UTC) + timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            claim = {"agent": "gone", "claimed_at": "2026-01-01T00:00:00Z",
+                     "expires_at": soon}
+            records = [{"id": f"gi-{n:06x}", "title": f"Issue {n}"} for n in (1, 2)]
+            records.append({"id": "gi-000003", "title": "Held", "status": "in_progress",
+                            "claim": claim, "assignees": ["gone"]})
+            assert sandbox.gi("import", "-", input=jsonl(records)).code == 0
+            first = await s.ok("ready", {"limit": 1})
+            again = await s.ok("ready", {"limit": 1})
+            assert first["total"] == again["total"] == 2
+            deadline = time.monotonic() + 60
+            while len(sandbox.gi("ready", "--json").json) < 3:  # the claim runs out
+                assert time.monotonic() < deadline, "the claim never expired"
+                time.sleep(0.2)
+            assert (await s.ok("ready", {"limit": 1}))["total"] == 3
+            assert (await s.ok("list", {"query": "claimed-by:none", "limit": 1}))["total"] == 3
+    run(body)
