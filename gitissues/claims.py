@@ -121,7 +121,7 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
     def make() -> tuple[ChangeFn, None]:
         def fn(snap: Snapshot) -> Change:
             now = timeutil.now_str()
-            for candidate in _ready_first(store, ["is:ready", *terms]):
+            for candidate in ready_candidates(store, ["is:ready", *terms]):
                 issue = snap.get(candidate.id)
                 if issue is not None and _ready_in(snap, issue, now):
                     return store.change("claim", _take(issue, agent, span), [issue])
@@ -133,7 +133,7 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
     return _run(store, make, _remote(store, remote))
 
 
-def _ready_first(store: StoreCore, terms: list[str]) -> Iterable[Issue]:
+def ready_candidates(store: StoreCore, terms: list[str]) -> Iterable[Issue]:
     """The ready issues in order, the first few read first: the first is nearly always free,
     and reading every ready issue costs ~1 s at 10,000. The rest only if those are all taken."""
     first = store.list(terms, limit=NEXT_CANDIDATES)
