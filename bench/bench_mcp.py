@@ -101,7 +101,7 @@ async def _calls(repo: Any, ids: list[str], runs: int) -> dict:
         todo = iter(ready)
         claimed = await timed("claim", lambda: {"id": next(todo)}, min(runs, len(ready) // 2))
         mine = iter([c["issue"].split(" ", 1)[0] for c in claimed])
-        await timed("progress", lambda: {"id": next(mine), "progress": 0.5})
+        await timed("progress", lambda: {"id": next(mine), "progress": 0.5}, len(claimed))
         mine = iter([c["issue"].split(" ", 1)[0] for c in claimed])
         await timed("release", lambda: {"id": next(mine)}, len(claimed))
         await timed("claim next", lambda: {"next": True}, min(runs, 50))

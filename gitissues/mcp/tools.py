@@ -47,10 +47,9 @@ def _written(issue: Issue, **extra: Any) -> dict[str, Any]:
     return {**doc, **extra}
 
 
-def _page(page: paging.Page, key: str = "issues",
-          lines: list[str] | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"total": page.total,
-                           key: lines if lines is not None else
+def _page(page: paging.Page, lines: list[str] | None = None) -> dict[str, Any]:
+    """`{total, issues: [one line each], cursor?, warnings?}`."""
+    doc: dict[str, Any] = {"total": page.total, "issues": lines if lines is not None else
                            [render.line(i) for i in page.issues]}
     if page.cursor:
         doc["cursor"] = page.cursor

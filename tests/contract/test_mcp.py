@@ -75,7 +75,7 @@ def test_every_tool_in_one_session(sandbox, git) -> None:
             assert (await s.ok("dep_add", {"id": b["id"], "depends_on": a["id"]}))["issue"]
             released = await s.ok("release", {"id": a["id"]})
             assert released["issue"] == f"{a['id']} open P1 Login crashes"
-            nxt = await s.ok("claim", {"next": True, "query": "label:auth"})
+            nxt = await s.ok("claim", {"next": True, "query": "label:auth priority:1"})
             assert nxt["issue"].startswith(a["id"])
             closed = await s.ok("close", {"id": a["id"], "reason": "fixed"})
             assert closed["issue"].startswith(f"{a['id']} closed")
