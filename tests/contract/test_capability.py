@@ -136,6 +136,14 @@ def test_the_issue_and_event_shapes_are_the_real_ones() -> None:
 
 
 def test_exit_codes_are_those_of_the_errors() -> None:
+    import importlib
+    import pkgutil
+
+    import gitissues
+
+    for module in pkgutil.walk_packages(gitissues.__path__, "gitissues."):
+        if not module.name.endswith("__main__"):  # (that one runs gi)
+            importlib.import_module(module.name)  # every error class gi defines, anywhere
     doc = _load()
     codes = {c.code: c.exit_code for c in _subclasses(errors.GiError)}
     codes[errors.GiError.code] = errors.GiError.exit_code
