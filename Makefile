@@ -27,7 +27,7 @@ test: | .venv/bin/gi
 	.venv/bin/python -m pytest -q
 
 lint: | .venv/bin/gi
-	.venv/bin/ruff check gitissues tests bench
+	.venv/bin/ruff check gitissues tests bench examples
 
 # The benchmarks run `gi` from PATH: this checkout's .venv first.
 bench: | .venv/bin/gi

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TTL = "30m"
 REMOTE_ATTEMPTS = 60
+NEXT_CANDIDATES = 16  # ready issues claim --next reads before it reads them all
 
 
 
@@ -116,20 +117,32 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
     """Take the first ready issue (by the `ready` order) in one atomic step."""
     span, agent = _ttl(store, ttl), store.actor
     terms = [query] if isinstance(query, str) else list(query)
+    # one string holds many terms: the parser splits it (a list holds one term a word)
+    ready: list[str] | str = (f"is:ready {query}" if isinstance(query, str)
+                              else ["is:ready", *terms])
 
     def make() -> tuple[ChangeFn, None]:
         def fn(snap: Snapshot) -> Change:
             now = timeutil.now_str()
-            for candidate in store.list(["is:ready", *terms], limit=None).issues:
+            for candidate in ready_candidates(store, ready):
                 issue = snap.get(candidate.id)
                 if issue is not None and _ready_in(snap, issue, now):
                     return store.change("claim", _take(issue, agent, span), [issue])
             raise NotFound("nothing is ready to claim"
-                           + (f" for {' '.join(terms)}" if terms else ""))
+                           + (f" for {' '.join(terms)}" if any(terms) else ""))
 
         return fn, None
 
     return _run(store, make, _remote(store, remote))
+
+
+def ready_candidates(store: StoreCore, terms: list[str] | str) -> Iterable[Issue]:
+    """The ready issues in order, the first few read first: the first is nearly always free,
+    and reading every ready issue costs ~1 s at 10,000. The rest only if those are all taken."""
+    first = store.list(terms, limit=NEXT_CANDIDATES)
+    yield from first.issues
+    if first.more:
+        yield from store.list(terms, limit=None).issues[NEXT_CANDIDATES:]
 
 
 def release(store: StoreCore, ref: str, remote: str | None) -> Issue:

@@ -100,7 +100,7 @@ def blocked(store: StoreCore, query: Iterable[str] | str = (), limit: int | None
     Ask for one more than you show to learn whether the list was cut."""
     from gitissues.query import UNCLOSED_DEPS
 
-    terms = [query] if isinstance(query, str) else list(query)
+    terms = query if isinstance(query, str) else list(query)  # a string: the parser splits
     result = store.list(terms, limit, extra_where=UNCLOSED_DEPS)
     if not result.issues:
         return []

@@ -1,4 +1,4 @@
-"""Store-wide commands: init, export, import, doctor, reindex, schema."""
+"""Store-wide commands: init, export, import, doctor, reindex, schema; and prime."""
 
 from __future__ import annotations
 
@@ -115,34 +115,19 @@ def replace_from_file(store: Any, ref: str, file: str, commit: bool) -> Any:
     return edits.edit_from_file(store, ref, read_file_arg(file), file, commit)
 
 
-PRIME = """\
-# Issue Facade (gi): how to work here
-Issues are YAML files in git (branch `issue-facade`; read-only copy in .issue-facade/issues/).
-Your identity: {agent} ({source}). Every command takes --json; exit 3 = not found/nothing,
-4 = conflict (someone else holds it), 2 = usage.
-
-1. Find work:    gi ready --limit 5            (open, unclaimed, dependencies closed)
-2. Take it:      gi claim --next [QUERY]       (or gi claim ID; exit 4 names the holder)
-3. Work:         gi show ID; gi comment ID "…"; gi progress ID --progress 0.5 --stage S
-                 keep the claim alive: gi extend ID --ttl 30m; give it back: gi release ID
-4. Found more:   gi create "TITLE" --type bug --depends-on ID; gi dep add A B
-5. Finish:       gi close ID --reason "what was done"
-With other clones: gi sync (or claim with --remote so the shared remote arbitrates).
-Queries: label:x priority:<=1 assignee:me is:blocked "words" — see gi list --help.
-"""
-
-
 def cmd_prime(args: argparse.Namespace) -> int:
-    from gitissues import git, identity
+    """The workflow guide for an agent's start-up hook (gitissues.agents.guide)."""
+    from gitissues import git
+    from gitissues.agents import guide
 
     try:
         paths = git.find_repo(".")
     except UsageError:
         paths = None
-    agent, source = identity.agent(paths)
-    text = PRIME.format(agent=agent, source=source)
+    facts = guide.facts(paths)
+    text = guide.text(facts)
     if args.json:
-        emit_json({"agent": agent, "agent_source": source, "guide": text})
+        emit_json({**facts, "guide": text})
     else:
         sys.stdout.write(text)
     return 0

@@ -44,6 +44,8 @@ SUMMARY = {
     "config": "auto-configuration and settings",
     "whoami": "the agent identity and where it came from",
     "prime": "the short workflow guide an agent needs at start-up",
+    "mcp": "Model Context Protocol server over stdio, for agents",
+    "setup": "set up an agent tool: claude, codex, cursor or agents-md (--remove undoes)",
     "completion": "print a shell completion script (bash, zsh or fish)",
     "help": "show help for gi or for one command",
 }
@@ -54,6 +56,8 @@ PLUGGED = {
     "hooks": "hooks_cmd",
     "webhook": "webhook_cmd",
     "web": "web_cmd",
+    "mcp": "mcp_cmd",
+    "setup": "setup_cmd",
 }
 
 GROUPS = (
@@ -63,7 +67,8 @@ GROUPS = (
     ("The work graph and history", ("dep", "blocked", "graph", "log", "web")),
     ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
-    ("Setup", ("config", "hooks", "webhook", "whoami", "prime", "completion", "help")),
+    ("Setup", ("config", "hooks", "webhook", "whoami", "prime", "mcp", "setup", "completion",
+               "help")),
 )
 
 BRIDGE_ACTIONS = {
@@ -89,6 +94,14 @@ WEBHOOK_ACTIONS = {
     "remove": "delete the webhook on the tracker",
 }
 
+SETUP_ACTIONS = {
+    "claude": "Claude Code: .mcp.json server entry, SessionStart hook in .claude/settings.json",
+    "codex": "Codex: [mcp_servers.gi] in .codex/config.toml, SessionStart hook in "
+             ".codex/hooks.json",
+    "cursor": "Cursor: server entry in .cursor/mcp.json",
+    "agents-md": "a marked section in AGENTS.md",
+}
+
 CONFIG_ACTIONS = {
     "detect": "what would be used and where each value came from",
     "init": "detect, confirm, save",
@@ -101,7 +114,7 @@ CONFIG_ACTIONS = {
 
 # The commands whose first word is an action, and their actions (`gi config set`, …).
 ACTIONS = {"config": CONFIG_ACTIONS, "bridge": BRIDGE_ACTIONS, "hooks": HOOKS_ACTIONS,
-           "webhook": WEBHOOK_ACTIONS}
+           "webhook": WEBHOOK_ACTIONS, "setup": SETUP_ACTIONS}
 
 STATUSES = ("open", "in_progress", "blocked", "closed")  # as model.STATUSES (a test checks)
 TYPES = ("bug", "feature", "task", "epic", "chore")  # as model.TYPES

@@ -123,8 +123,9 @@ class Store(StoreCore):
 
     def ready(self, query: Iterable[str] | str = (), limit: int | None = DEFAULT_LIMIT
               ) -> ListResult:
-        terms = [query] if isinstance(query, str) else list(query)
-        return self.list(["is:ready", *terms], limit)
+        if isinstance(query, str):  # one string holds many terms: the parser splits it
+            return self.list(f"is:ready {query}", limit)
+        return self.list(["is:ready", *query], limit)
 
     def blocked(self, query: Iterable[str] | str = (), limit: int | None = DEFAULT_LIMIT
                 ) -> list[tuple[Issue, list[Issue]]]:

@@ -26,6 +26,10 @@ NEVER = {
     "weakref", "contextlib", "datetime", "sqlite3", "sqlite3.dbapi2", "importlib", "random",
     "ruamel.yaml", "pygit2", "filelock", "httpx", "dataclasses", "inspect",
 }
+# `gi mcp` alone loads the MCP SDK (~1 s of imports) and the server built on it. (These runs
+# have no site-packages, so a command that imported the SDK would fail outright, too.)
+MCP = {"mcp", "mcp_types", "anyio", "pydantic", "starlette", "gitissues.mcp",
+       "gitissues.mcp.server", "gitissues.mcp.tools"}
 GIT_WRITING = {"gitissues.git.objects", "gitissues.git.packs", "gitissues.git.commits",
                "gitissues.git.refs", "gitissues.git.gitconfig", "gitissues.store.branch_read"}
 # A local write needs none of these: git's config files are parsed only to decide whether to
@@ -62,7 +66,8 @@ def test_a_read_loads_no_writer_and_no_heavy_module(store, command):
     sb, issue = store
     loaded = imported_by(sb, *(w.format(id=issue) for w in command))
     assert "gitissues.store.index" in loaded  # (the check sees gi's own imports)
-    assert not loaded & (NEVER | GIT_WRITING | MERGING | {"gitissues.config", "subprocess"})
+    assert not loaded & (NEVER | GIT_WRITING | MERGING | MCP | {"gitissues.config",
+                                                               "subprocess"})
 
 
 @pytest.mark.parametrize("command", [["edit", "{id}", "--add-label", "ui"],
@@ -72,7 +77,17 @@ def test_a_local_write_loads_no_merge_code_and_no_heavy_module(store, command):
     sb, issue = store
     loaded = imported_by(sb, *(w.format(id=issue) for w in command))
     assert "gitissues.git.refs" in loaded
-    assert not loaded & (NEVER | MERGING | WRITE_NEVER | {"gitissues.config", "subprocess"})
+    assert not loaded & (NEVER | MERGING | WRITE_NEVER | MCP | {"gitissues.config",
+                                                               "subprocess"})
+
+
+@pytest.mark.parametrize("command", [["prime"], ["setup", "agents-md"], ["help"],
+                                     ["help", "mcp"]])
+def test_the_agent_commands_do_not_load_the_mcp_sdk(store, command):
+    """Only `gi mcp` pays for the SDK: not the start-up hook's `gi prime`, not `gi setup`."""
+    sb, _ = store
+    loaded = imported_by(sb, *command)
+    assert not loaded & MCP, loaded & MCP
 
 
 def test_a_command_leaves_the_index_folded_and_closed(store):
