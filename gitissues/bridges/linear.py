@@ -1,0 +1,335 @@
+"""Linear, GraphQL API at `<url>/graphql`: the issues of one team (SPEC §8).
+
+`--project` is the team's key (ENG). The key can be renamed, which rewrites every issue's
+identifier (ENG-12 becomes CORE-12), so an issue is known by its UUID: the mapping's `number`
+is the UUID, its `id` the identifier at the last sync and `url` its page. The team's id is
+remembered with the bridge's ETag cache; a run that finds the key renamed says so, reads every
+issue once (their identifiers changed) and goes on.
+
+A pull is one request when nothing changed: the team and the first page of issues changed
+since the cursor (`updatedAt` ≥ it, Relay pages of 100) go in one document, each issue with
+its labels, comments and blocking relations. Changed issues are written in batches: the
+updates of a push go out 50 to a request, as aliases of one mutation, when the engine first
+looks at one of their results. What gi creates carries the id gi chose for it
+(`linear_ids`), so nothing is created twice and a pull knows gi's own issues and comments.
+
+Labels go by name (created in the team when missing, names compared without case), the
+assignee by display name, e-mail or name (Linear takes one; others stay in gi), the milestone
+as the project milestone of that name in one of the team's projects (gi creates no projects or
+milestones: one that is not there stays in gi only). See `linear_fields` for states and
+priority.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from gitissues.bridges import linear_fields as lf
+from gitissues.bridges import linear_queries as q
+from gitissues.bridges.base import Remote, strip_marker
+from gitissues.bridges.linear_api import Api, LinearError, pages
+from gitissues.bridges.linear_ids import comment_uuid, issue_uuid
+from gitissues.errors import NotFound, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from gitissues.bridges.http import Http
+
+BATCH = 50  # issue updates in one request
+HOOK_EVENTS = ["Issue", "Comment"]
+
+
+class Linear:
+    """One team of a Linear workspace, through `http` (its client's base URL is the API root,
+    its `Authorization` header the key as given)."""
+
+    def __init__(self, http: Http, project: str) -> None:
+        key = project.strip()
+        if not key or not key.replace("_", "").isalnum():
+            raise UsageError(f"a Linear project is a team key such as ENG, not {project!r}")
+        self.http, self.api, self.key = http, Api(http), key.upper()
+        self._team: dict[str, Any] | None = None
+        self._forget = False  # the remembered team id names no team now
+        self._states: list[dict[str, Any]] | None = None
+        self._labels: dict[str, dict[str, Any]] | None = None  # lower-cased name → label
+        self._users: dict[str, str | None] = {}
+        self._milestones: dict[str, tuple[str, str]] | None = None  # name → (id, project)
+        self._queued: list[tuple[str, dict[str, Any], _Pending]] = []
+
+    @property
+    def requests(self) -> int:
+        return self.http.requests
+
+    # --- the team ------------------------------------------------------------------------
+
+    def _memo(self) -> str:
+        return f"linear team {self.key}"
+
+    def team(self) -> dict[str, Any]:
+        """`{id, key, name}` of the bridge's team: by the id remembered from an earlier run
+        when there is one (a renamed key still finds it), else by its key."""
+        if self._team is None:
+            remembered = None if self._forget else self.http.etags.get(self._memo())
+            if remembered is not None:
+                try:
+                    self._found(self.api.call(
+                        "query GiTeamById($id: String!) { team(id: $id) { id key name } }",
+                        {"id": remembered[0]})["team"])
+                except NotFound:
+                    self._team = None
+            if self._team is None:
+                nodes = self.api.call(q.TEAM_BY_KEY, {"key": self.key})["teams"]["nodes"]
+                if not nodes:
+                    raise NotFound(f"bridge {self.http.bridge}: no Linear team with the key "
+                                   f"{self.key} (a renamed team: gi bridge add "
+                                   f"{self.http.bridge} --platform linear --project NEWKEY)")
+                self._found(nodes[0])
+        assert self._team is not None
+        return self._team
+
+    def _found(self, team: dict[str, Any]) -> bool:
+        """Take `team` as the bridge's; True when its key is not the one seen last time."""
+        remembered = self.http.etags.get(self._memo())
+        before = (remembered[1] or {}).get("key") if remembered else self.key
+        self._team = team
+        self.http.etags.put(self._memo(), str(team["id"]), {"key": team["key"]})
+        if str(team["key"]).upper() == str(before).upper():
+            return False
+        print(f"gi: bridge {self.http.bridge}: the Linear team {before} is now "
+              f"{team['key']}; reading every issue again for their new identifiers "
+              f"(gi bridge add {self.http.bridge} --platform linear --project {team['key']} "
+              "saves the new key)", file=sys.stderr, flush=True)
+        return True
+
+    # --- reading -------------------------------------------------------------------------
+
+    def changed(self, since: str | None) -> Iterator[Remote]:
+        self.flush()
+        first = None
+        remembered = None if self._team else self.http.etags.get(self._memo())
+        if remembered is not None:  # the team and the first page in one request
+            try:
+                data = self.api.call(q.TEAM_AND_ISSUES, {
+                    "team": remembered[0], "filter": self._filter(remembered[0], since)})
+            except NotFound:  # that team is gone: look its key up again
+                self._forget = True
+            else:
+                if self._found(data["team"]):
+                    since = None  # renamed: every identifier changed
+                else:
+                    first = {"issues": data["issues"]}
+        team = self.team()["id"]
+        for node in pages(self.api, q.ISSUES, {"filter": self._filter(team, since)},
+                          ("issues",), first):
+            yield self._remote(node)
+
+    def _filter(self, team: str, since: str | None) -> dict[str, Any]:
+        """The team's issues changed since `since`, or with a comment that was: a new comment
+        does not move its issue's `updatedAt` in Linear."""
+        found: dict[str, Any] = {"team": {"id": {"eq": team}}}
+        if since:
+            found["or"] = [{"updatedAt": {"gte": since}},
+                           {"comments": {"some": {"updatedAt": {"gte": since}}}}]
+        return found
+
+    def get(self, key: str) -> Remote | None:
+        self.flush()
+        try:
+            node = self.api.call(q.ISSUE, {"id": key})["issue"]
+        except NotFound:
+            return None
+        if not node or (node.get("team") or {}).get("id") != self.team()["id"]:
+            return None
+        return self._remote(node)
+
+    def _remote(self, node: dict[str, Any]) -> Remote:
+        """An issue node as a Remote, with the rest of any nested list that had more."""
+        team, labels, comments = self.team()["id"], None, None
+        key = str(node["id"])
+        if ((node.get("labels") or {}).get("pageInfo") or {}).get("hasNextPage"):
+            labels = [x["name"] for x in pages(self.api, q.MORE_LABELS, {"id": key},
+                                               ("issue", "labels"))]
+        if ((node.get("comments") or {}).get("pageInfo") or {}).get("hasNextPage"):
+            comments = pages(self.api, q.MORE_COMMENTS, {"id": key}, ("issue", "comments"))
+        return lf.remote_of(node, team, labels, comments)
+
+    # --- writing -------------------------------------------------------------------------
+
+    def create(self, fields: dict[str, Any], marker: str) -> Remote:
+        self.flush()
+        team = self.team()["id"]
+        named = strip_marker(marker)[1]
+        made = issue_uuid(team, named) if named else None
+        given = {**self._input(fields, set(fields)), "teamId": team}
+        if made:
+            given["id"] = made
+        try:
+            node = self.api.call(q.CREATE, {"input": given})["issueCreate"]["issue"]
+        except LinearError:
+            node = self._existing(made)  # a re-run: the first attempt made it after all
+            if node is None:
+                raise
+        return self._remote(node)
+
+    def _existing(self, key: str | None) -> dict[str, Any] | None:
+        if not key:
+            return None
+        try:
+            node = self.api.call(q.ISSUE, {"id": key})["issue"]
+        except NotFound:
+            return None
+        return node if (node.get("team") or {}).get("id") == self.team()["id"] else None
+
+    def update(self, key: str, fields: dict[str, Any], changed: set[str]) -> Remote:
+        """Queued; sent with up to BATCH others when a result is first looked at."""
+        pending = _Pending(self, key)
+        self._queued.append((key, self._input(fields, changed), pending))
+        if len(self._queued) >= BATCH:
+            self.flush()
+        return pending
+
+    def flush(self) -> None:
+        """Send every queued update, BATCH to a request."""
+        while self._queued:
+            chunk, self._queued = self._queued[:BATCH], self._queued[BATCH:]
+            variables: dict[str, Any] = {}
+            for n, (key, given, _) in enumerate(chunk):
+                variables[f"i{n}"], variables[f"u{n}"] = key, given
+            data = self.api.call(q.updates(len(chunk)), variables)
+            for n, (_, _, pending) in enumerate(chunk):
+                pending.real = self._remote(data[f"u{n}"]["issue"])
+
+    def add_comment(self, key: str, body: str, marker: str) -> str:
+        named = strip_marker(marker)[1] or ""
+        made = comment_uuid(self.team()["id"], key, named)
+        try:
+            self.api.call(q.COMMENT, {"input": {"id": made, "issueId": key, "body": body}})
+        except LinearError:
+            try:  # a re-run: the first attempt posted it after all
+                found = self.api.call(q.COMMENT_BY_ID, {"id": made})["comment"]
+            except NotFound:
+                raise
+            if ((found or {}).get("issue") or {}).get("id") != key:
+                raise
+        return made
+
+    def _input(self, fields: dict[str, Any], changed: set[str]) -> dict[str, Any]:
+        """The IssueCreateInput/IssueUpdateInput fields for the `changed` gi fields."""
+        out: dict[str, Any] = {}
+        status = fields.get("status") or "open"
+        state, blocked_label = None, False
+        if "status" in changed or "labels" in changed:
+            state, blocked_label = lf.state_for(status, self.states())
+        if "title" in changed:
+            out["title"] = fields.get("title") or ""
+        if "body" in changed:
+            out["description"] = fields.get("body") or ""
+        if "status" in changed and state:
+            out["stateId"] = state
+        if changed & {"labels", "status"}:
+            names = [n for n in fields.get("labels") or [] if n != lf.BLOCKED_LABEL]
+            out["labelIds"] = self._label_ids(names + ([lf.BLOCKED_LABEL] if blocked_label
+                                                       else []))
+        if "priority" in changed:
+            out["priority"] = lf.TO_LINEAR.get(int(fields.get("priority", 2)), 3)
+        if "assignees" in changed:
+            out["assigneeId"] = self._assignee(fields.get("assignees") or [])
+        if "milestone" in changed:
+            found = self._milestone(fields.get("milestone"))
+            out["projectMilestoneId"] = found[0] if found else None  # none there: cleared
+            if found:
+                out["projectId"] = found[1]
+        return out
+
+    # --- the team's states, labels, people and milestones (read once a run) --------------
+
+    def states(self) -> list[dict[str, Any]]:
+        if self._states is None:
+            self._states = self.api.call(q.STATES, {"team": self.team()["id"]})[
+                "team"]["states"]["nodes"]
+        return self._states
+
+    def _label_ids(self, names: list[str]) -> list[str]:
+        if self._labels is None:
+            self._labels = {}
+            for lb in pages(self.api, q.LABELS, {"team": self.team()["id"]}, ("issueLabels",)):
+                if not lb.get("isGroup"):
+                    self._labels.setdefault(str(lb["name"]).lower(), lb)
+        missing = list(dict.fromkeys(n for n in names if n.lower() not in self._labels))
+        if missing:
+            variables = {f"l{n}": {"name": name, "teamId": self.team()["id"]}
+                         for n, name in enumerate(missing)}
+            try:
+                data = self.api.call(q.label_creates(len(missing)), variables)
+            except LinearError:  # made meanwhile by someone else: read them again
+                self._labels = None
+                return self._label_ids(names) if missing != names else []
+            for n in range(len(missing)):
+                made = data[f"l{n}"]["issueLabel"]
+                self._labels[str(made["name"]).lower()] = made
+        return list(dict.fromkeys(self._labels[n.lower()]["id"] for n in names
+                                  if n.lower() in self._labels))
+
+    def _assignee(self, names: list[str]) -> str | None:
+        """The first of `names` Linear knows (it takes one assignee); None: unassigned."""
+        for name in names:
+            if name not in self._users:
+                found = self.api.call(q.USERS, {"name": name})["users"]["nodes"]
+                exact = [u for u in found if u.get("active", True)
+                         and name.lower() in (lf.login(u).lower(), str(u.get("email")).lower(),
+                                              str(u.get("name")).lower())]
+                self._users[name] = exact[0]["id"] if exact else None
+            if self._users[name]:
+                return self._users[name]
+        return None
+
+    def _milestone(self, name: str | None) -> tuple[str, str] | None:
+        if not name:
+            return None
+        if self._milestones is None:
+            self._milestones = {}
+            data = self.api.call(q.MILESTONES, {"team": self.team()["id"]})
+            for project in data["team"]["projects"]["nodes"]:
+                for m in project["projectMilestones"]["nodes"]:
+                    self._milestones.setdefault(m["name"], (m["id"], project["id"]))
+        return self._milestones.get(name)
+
+    # --- webhooks (HookAdmin) ------------------------------------------------------------
+
+    def list_hooks(self) -> list[dict[str, Any]]:
+        team = self.team()["id"]
+        return [_hook(h) for h in pages(self.api, q.HOOKS, {}, ("webhooks",))
+                if (h.get("team") or {}).get("id") == team]
+
+    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
+        given = {"url": url, "teamId": self.team()["id"], "resourceTypes": HOOK_EVENTS,
+                 "secret": secret, "label": "gi", "enabled": True}
+        data = self.api.call(q.HOOK_ADD, {"input": given}, idempotent=False)
+        return _hook(data["webhookCreate"]["webhook"])
+
+    def remove_hook(self, hook_id: str) -> None:
+        self.api.call(q.HOOK_REMOVE, {"id": hook_id})
+
+
+def _hook(h: dict[str, Any]) -> dict[str, Any]:
+    return {"id": h["id"], "url": h.get("url"), "events": list(h.get("resourceTypes") or []),
+            "active": bool(h.get("enabled"))}
+
+
+class _Pending(Remote):
+    """The result of a queued update: looking at anything but its key sends the queue."""
+
+    def __init__(self, owner: Linear, key: str) -> None:  # noqa: D107 (no Remote.__init__)
+        self.key, self.owner, self.real = key, owner, None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("owner", "real") or name.startswith("__"):
+            raise AttributeError(name)
+        if self.real is None:
+            self.owner.flush()
+        if self.real is None:
+            raise AttributeError(name)
+        return getattr(self.real, name)
