@@ -224,7 +224,8 @@ def _cost(selections: Any, parent: Any, fragments: dict[str, Any],
             inner = _cost(sel.selection_set, named, fragments, variables)
             if named.name.endswith("Connection"):
                 first = _argument(sel, "first", variables)
-                size = 50 if first is None else int(first)
+                size = first if isinstance(first, int) else int(first) \
+                    if str(first).isdigit() else 50  # a bad value: execution refuses it
                 total += 1 + _items(sel.selection_set, named, fragments, variables, size)
             elif is_list_type(getattr(field.type, "of_type", field.type)):
                 total += 1 + inner

@@ -65,9 +65,10 @@ class Root:
             raise not_found("Issue")
         return IssueV(self.ws, found)
 
-    def issueLabels(self, info: Any, filter: Any = None, **a: Any) -> dict[str, Any]:  # noqa: A002, N802
+    def issueLabels(self, info: Any, filter: Any = None, orderBy: Any = None,  # noqa: A002, N802, N803
+                    **a: Any) -> dict[str, Any]:
         rows = [lb for lb in self.ws.labels.values() if matches(self.ws, "Label", lb, filter)]
-        return connection(rows, lambda lb: LabelV(self.ws, lb), **_page(a))
+        return connection(ordered(rows, orderBy), lambda lb: LabelV(self.ws, lb), **_page(a))
 
     def users(self, info: Any, filter: Any = None, **a: Any) -> dict[str, Any]:  # noqa: A002
         rows = [u for u in self.ws.users.values() if matches(self.ws, "User", u, filter)]

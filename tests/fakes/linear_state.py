@@ -172,11 +172,15 @@ class Workspace:
         team = (_recorded("teams_input.json") or [{}])[0]
         self.team = self.add_team(key, team.get("name") or "Engineering", team.get("id"),
                                   team.get("description"))
+        if team:
+            self.team.created, self.team.updated = (_time(team["createdAt"]),
+                                                    _time(team["updatedAt"]))
         for u in _recorded("users.json") or [{"name": "Mona Lisa", "displayName": "mona",
                                               "email": "mona@example.com"}]:
-            self.add_user(u["displayName"], u["name"], u["email"], u.get("id"))
+            user = self.add_user(u["displayName"], u["name"], u["email"], u.get("id"))
+            user.created = _time(u["createdAt"]) if u.get("createdAt") else user.created
         self.me = next(iter(self.users.values()))
-        for lb in reversed(_recorded("labels.json")):
+        for lb in _recorded("labels.json"):
             self.labels[lb["id"]] = Label(lb["id"], lb["name"], self.team.id,
                                           _time(lb["createdAt"]), lb.get("description"))
         for p in _recorded("projects.json"):
