@@ -78,6 +78,7 @@ class FakeLinear(FakeForge):
         self.ops: list[tuple[str, int]] = []  # (operation name, status) of every request
         self.documents: dict[str, Any] = {}  # text → parsed, validated document
         self.complexity = 0
+        self.busy = 0.0  # seconds spent answering (benchmarks report it apart)
         self._sync = [1000]
         self.reset_ms = int(time.time() * 1000) + 3_600_000
         self.route("POST", r"/graphql", self.graphql)
@@ -134,6 +135,13 @@ class FakeLinear(FakeForge):
     # -- the endpoint --
 
     def graphql(self, req: Request) -> Reply:
+        start = time.perf_counter()
+        try:
+            return self._graphql(req)
+        finally:
+            self.busy += time.perf_counter() - start
+
+    def _graphql(self, req: Request) -> Reply:
         body = req.body if isinstance(req.body, dict) else {}
         text = body.get("query")
         if not isinstance(text, str):

@@ -166,6 +166,7 @@ class Workspace:
         self.issues: dict[str, Issue] = {}
         self.comments: dict[str, Comment] = {}
         self.said: dict[str, list[Comment]] = {}  # issue id → its comments, oldest first
+        self.listed: tuple[str, list[Issue]] = ("", [])  # the last issue listing's pages
         self.relations: dict[str, Relation] = {}
         self.webhooks: dict[str, Webhook] = {}
         self.cycles = _recorded("cycles.json")
