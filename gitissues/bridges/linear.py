@@ -13,11 +13,8 @@ updates of a push go out 50 to a request, as aliases of one mutation, when the e
 looks at one of their results. What gi creates carries the id gi chose for it
 (`linear_ids`), so nothing is created twice and a pull knows gi's own issues and comments.
 
-Labels go by name (created in the team when missing, names compared without case), the
-assignee by display name, e-mail or name (Linear takes one; others stay in gi), the milestone
-as the project milestone of that name in one of the team's projects (gi creates no projects or
-milestones: one that is not there stays in gi only). See `linear_fields` for states and
-priority.
+Labels, people, milestones and states are looked up by `linear_team`; states and priority
+are translated by `linear_fields`.
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from gitissues.bridges import linear_queries as q
 from gitissues.bridges.base import Remote, strip_marker
 from gitissues.bridges.linear_api import Api, LinearError, pages
 from gitissues.bridges.linear_ids import comment_uuid, issue_uuid
+from gitissues.bridges.linear_team import TeamData
 from gitissues.errors import NotFound, UsageError
 
 TYPE_CHECKING = False
@@ -53,10 +51,7 @@ class Linear:
         self.http, self.api, self.key = http, Api(http), key.upper()
         self._team: dict[str, Any] | None = None
         self._forget = False  # the remembered team id names no team now
-        self._states: list[dict[str, Any]] | None = None
-        self._labels: dict[str, dict[str, Any]] | None = None  # lower-cased name → label
-        self._users: dict[str, str | None] = {}
-        self._milestones: dict[str, tuple[str, str]] | None = None  # name → (id, project)
+        self.known = TeamData(self.api, lambda: str(self.team()["id"]))
         self._queued: list[tuple[str, dict[str, Any], _Pending]] = []
 
     @property
@@ -222,7 +217,7 @@ class Linear:
         status = fields.get("status") or "open"
         state, blocked_label = None, False
         if "status" in changed or "labels" in changed:
-            state, blocked_label = lf.state_for(status, self.states())
+            state, blocked_label = lf.state_for(status, self.known.states())
         if "title" in changed:
             out["title"] = fields.get("title") or ""
         if "body" in changed:
@@ -231,71 +226,18 @@ class Linear:
             out["stateId"] = state
         if changed & {"labels", "status"}:
             names = [n for n in fields.get("labels") or [] if n != lf.BLOCKED_LABEL]
-            out["labelIds"] = self._label_ids(names + ([lf.BLOCKED_LABEL] if blocked_label
+            out["labelIds"] = self.known.label_ids(names + ([lf.BLOCKED_LABEL] if blocked_label
                                                        else []))
         if "priority" in changed:
             out["priority"] = lf.TO_LINEAR.get(int(fields.get("priority", 2)), 3)
         if "assignees" in changed:
-            out["assigneeId"] = self._assignee(fields.get("assignees") or [])
+            out["assigneeId"] = self.known.assignee(fields.get("assignees") or [])
         if "milestone" in changed:
-            found = self._milestone(fields.get("milestone"))
+            found = self.known.milestone(fields.get("milestone"))
             out["projectMilestoneId"] = found[0] if found else None  # none there: cleared
             if found:
                 out["projectId"] = found[1]
         return out
-
-    # --- the team's states, labels, people and milestones (read once a run) --------------
-
-    def states(self) -> list[dict[str, Any]]:
-        if self._states is None:
-            self._states = self.api.call(q.STATES, {"team": self.team()["id"]})[
-                "team"]["states"]["nodes"]
-        return self._states
-
-    def _label_ids(self, names: list[str]) -> list[str]:
-        if self._labels is None:
-            self._labels = {}
-            for lb in pages(self.api, q.LABELS, {"team": self.team()["id"]}, ("issueLabels",)):
-                if not lb.get("isGroup"):
-                    self._labels.setdefault(str(lb["name"]).lower(), lb)
-        missing = list(dict.fromkeys(n for n in names if n.lower() not in self._labels))
-        if missing:
-            variables = {f"l{n}": {"name": name, "teamId": self.team()["id"]}
-                         for n, name in enumerate(missing)}
-            try:
-                data = self.api.call(q.label_creates(len(missing)), variables)
-            except LinearError:  # made meanwhile by someone else: read them again
-                self._labels = None
-                return self._label_ids(names) if missing != names else []
-            for n in range(len(missing)):
-                made = data[f"l{n}"]["issueLabel"]
-                self._labels[str(made["name"]).lower()] = made
-        return list(dict.fromkeys(self._labels[n.lower()]["id"] for n in names
-                                  if n.lower() in self._labels))
-
-    def _assignee(self, names: list[str]) -> str | None:
-        """The first of `names` Linear knows (it takes one assignee); None: unassigned."""
-        for name in names:
-            if name not in self._users:
-                found = self.api.call(q.USERS, {"name": name})["users"]["nodes"]
-                exact = [u for u in found if u.get("active", True)
-                         and name.lower() in (lf.login(u).lower(), str(u.get("email")).lower(),
-                                              str(u.get("name")).lower())]
-                self._users[name] = exact[0]["id"] if exact else None
-            if self._users[name]:
-                return self._users[name]
-        return None
-
-    def _milestone(self, name: str | None) -> tuple[str, str] | None:
-        if not name:
-            return None
-        if self._milestones is None:
-            self._milestones = {}
-            data = self.api.call(q.MILESTONES, {"team": self.team()["id"]})
-            for project in data["team"]["projects"]["nodes"]:
-                for m in project["projectMilestones"]["nodes"]:
-                    self._milestones.setdefault(m["name"], (m["id"], project["id"]))
-        return self._milestones.get(name)
 
     # --- webhooks (HookAdmin) ------------------------------------------------------------
 
