@@ -25,7 +25,7 @@ from gitissues.bridges import linear_fields as lf
 from gitissues.bridges import linear_queries as q
 from gitissues.bridges.base import Remote, strip_marker
 from gitissues.bridges.linear_api import Api, LinearError, pages
-from gitissues.bridges.linear_ids import comment_uuid, issue_uuid
+from gitissues.bridges.linear_ids import comment_uuid, issue_uuid, relation_uuid
 from gitissues.bridges.linear_team import TeamData
 from gitissues.errors import NotFound, UsageError
 
@@ -53,6 +53,8 @@ class Linear:
         self._forget = False  # the remembered team id names no team now
         self.known = TeamData(self.api, lambda: str(self.team()["id"]))
         self._queued: list[tuple[str, dict[str, Any], _Pending]] = []
+        # issue key → {key of an issue that blocks it: the relation's id}, for what was read
+        self.blockers_seen: dict[str, dict[str, str]] = {}
 
     @property
     def requests(self) -> int:
@@ -149,7 +151,42 @@ class Linear:
                                                ("issue", "labels"))]
         if ((node.get("comments") or {}).get("pageInfo") or {}).get("hasNextPage"):
             comments = pages(self.api, q.MORE_COMMENTS, {"id": key}, ("issue", "comments"))
+        self._blockers_of(node)
         return lf.remote_of(node, team, labels, comments)
+
+    def _blockers_of(self, node: dict[str, Any]) -> None:
+        key = str(node["id"])
+        if ((node.get("inverseRelations") or {}).get("pageInfo") or {}).get("hasNextPage"):
+            node = {"inverseRelations": {"nodes": pages(
+                self.api, q.MORE_RELATIONS, {"id": key}, ("issue", "inverseRelations"))}}
+        self.blockers_seen[key] = lf.blockers(node)
+
+    # --- relations (links.py) --------------------------------------------------------------
+
+    def blockers(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        """The issues blocking each of `keys` (read now: a push's view must be fresh)."""
+        out: dict[str, dict[str, str]] = {}
+        for n in range(0, len(keys), q.PAGE):
+            for node in pages(self.api, q.BLOCKERS, {"ids": keys[n:n + q.PAGE]}, ("issues",)):
+                self._blockers_of(node)
+                out[str(node["id"])] = self.blockers_seen[str(node["id"])]
+        return out
+
+    def relate(self, add: list[tuple[str, str]], remove: list[str]) -> None:
+        """Create `blocks` relations (blocker, blocked) and delete relations, BATCH a request;
+        each new relation's id is chosen from its two issues, so a repeat is refused, not
+        doubled."""
+        team = self.team()["id"]
+        work = [("c", pair) for pair in add] + [("d", rid) for rid in remove]
+        for n in range(0, len(work), BATCH):
+            chunk = work[n:n + BATCH]
+            made = [x for kind, x in chunk if kind == "c"]
+            gone = [x for kind, x in chunk if kind == "d"]
+            variables: dict[str, Any] = {
+                f"c{i}": {"id": relation_uuid(team, a, b), "issueId": a, "relatedIssueId": b,
+                          "type": "blocks"} for i, (a, b) in enumerate(made)}
+            variables |= {f"d{i}": rid for i, rid in enumerate(gone)}
+            self.api.call(q.relation_changes(len(made), len(gone)), variables)
 
     # --- writing -------------------------------------------------------------------------
 

@@ -93,6 +93,21 @@ query GiRelationsOf($id: String!, $after: String) {
 }
 """
 
+BLOCKERS = f"""
+query GiBlockers($ids: [ID!], $after: String) {{
+  issues(first: {PAGE}, after: $after, filter: {{id: {{in: $ids}}}}) {{
+    nodes {{
+      id
+      inverseRelations(first: {NESTED}) {{
+        nodes {{ id type issue {{ id }} }}
+        pageInfo {{ hasNextPage endCursor }}
+      }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}
+"""
+
 STATES = """
 query GiStates($team: String!) {
   team(id: $team) { states(first: 100) { nodes { id name type position } } }
