@@ -249,3 +249,30 @@ def test_the_json_and_human_summaries(bridged, linear):
     assert r.json[0]["platform"] == "linear" and r.json[0]["last_pull"], r
     human = sb.gi("bridge", "pull", env=ENV)
     assert human.code == 0 and human.out.strip().startswith("work pull:"), human
+
+
+def test_the_user_map_names_the_linear_assignee(bridged, linear):
+    sb, ws = bridged, linear.ws
+    ws.add_user("ci-bot", "CI Bot", "ci@example.com")
+    assert sb.gi("config", "set", "bridges.work.users.agent-7", "ci-bot").code == 0
+    local = sb.create("Assigned", "--assignee", "agent-7")
+    bridge(sb, "push")
+    assert ws.users[by_title(linear)["Assigned"].assignee].display == "ci-bot"
+    ws.add_issue("Remote assigned", assignee="ci-bot")
+    bridge(sb, "pull")
+    got = {i["title"]: i for i in listed(sb)}
+    assert got["Remote assigned"]["assignees"] == ["agent-7"]
+    assert sb.show(local)["assignees"] == ["agent-7"]
+    assert all(r["updated"] == 0 for r in bridge(sb, "sync"))
+
+
+def test_an_assignee_linear_does_not_know_stays_in_gi_without_flapping(bridged, linear):
+    sb = bridged
+    linear.ws.add_user("mona")
+    local = sb.create("Two people", "--assignee", "agent-x", "--assignee", "mona")
+    bridge(sb, "sync")
+    issue = by_title(linear)["Two people"]
+    assert linear.ws.users[issue.assignee].display == "mona"
+    for _ in range(2):
+        assert all(r["updated"] == 0 for r in bridge(sb, "sync"))
+    assert sorted(sb.show(local)["assignees"]) == ["agent-x", "mona"]
