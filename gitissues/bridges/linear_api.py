@@ -38,8 +38,14 @@ class Api:
     def call(self, document: str, variables: dict[str, Any] | None = None, *,
              idempotent: bool = True) -> dict[str, Any]:
         """The `data` of one document's answer; its `errors` raised as gi's errors."""
-        response = self.http.request("POST", ENDPOINT, idempotent=idempotent,
-                                     json={"query": document, "variables": variables or {}})
+        try:
+            response = self.http.request("POST", ENDPOINT, idempotent=idempotent,
+                                         json={"query": document, "variables": variables or {}})
+        except RemoteError as exc:  # a refused key may come as 400 AUTHENTICATION_ERROR too
+            if exc.details.get("status") == 400 and "authenticat" in exc.message.lower():
+                fix = f"set {self.http.token_env}" if self.http.token_env else "check the key"
+                raise self._error(AuthError, f"Linear refused the key; {fix}") from None
+            raise
         try:
             body = response.json()
         except ValueError:

@@ -139,3 +139,15 @@ def test_hooks_are_listed_added_and_removed_for_the_team(linear):
     assert platform.list_hooks() == []
     with pytest.raises(NotFound):
         platform.remove_hook(made["id"])
+
+
+@pytest.mark.parametrize("status", [401, 400, 200])
+def test_a_refused_key_is_an_auth_error_whatever_the_status(linear, status):
+    from fakes.linear import UNAUTHENTICATED
+
+    from gitissues.errors import AuthError
+
+    fake, platform = linear
+    fake.fail(status, body=UNAUTHENTICATED)
+    with pytest.raises(AuthError, match="LINEAR_API_KEY"):
+        platform.team()
