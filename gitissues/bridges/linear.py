@@ -7,8 +7,8 @@ remembered with the bridge's ETag cache; a run that finds the key renamed says s
 issue once (their identifiers changed) and goes on.
 
 A pull is one request when nothing changed: the team and the first page of issues changed
-since the cursor (`updatedAt` ≥ it, Relay pages of 100) go in one document, each issue with
-its labels, comments and blocking relations. Changed issues are written in batches: the
+since the cursor (`updatedAt` ≥ it, Relay pages of 50) go in one document, each issue with
+its labels, comments and blocking relations (`links` mirrors those). The
 updates of a push go out 50 to a request, as aliases of one mutation, when the engine first
 looks at one of their results. What gi creates carries the id gi chose for it
 (`linear_ids`), so nothing is created twice and a pull knows gi's own issues and comments.
@@ -25,6 +25,7 @@ from gitissues.bridges import linear_fields as lf
 from gitissues.bridges import linear_queries as q
 from gitissues.bridges.base import Remote, strip_marker
 from gitissues.bridges.linear_api import Api, LinearError, pages
+from gitissues.bridges.linear_hooks import LinearHooks
 from gitissues.bridges.linear_ids import comment_uuid, issue_uuid, relation_uuid
 from gitissues.bridges.linear_team import TeamData
 from gitissues.errors import NotFound, UsageError
@@ -37,10 +38,9 @@ if TYPE_CHECKING:
     from gitissues.bridges.http import Http
 
 BATCH = 50  # issue updates in one request
-HOOK_EVENTS = ["Issue", "Comment"]
 
 
-class Linear:
+class Linear(LinearHooks):
     """One team of a Linear workspace, through `http` (its client's base URL is the API root,
     its `Authorization` header the key as given)."""
 
@@ -275,27 +275,6 @@ class Linear:
             if found:
                 out["projectId"] = found[1]
         return out
-
-    # --- webhooks (HookAdmin) ------------------------------------------------------------
-
-    def list_hooks(self) -> list[dict[str, Any]]:
-        team = self.team()["id"]
-        return [_hook(h) for h in pages(self.api, q.HOOKS, {}, ("webhooks",))
-                if (h.get("team") or {}).get("id") == team]
-
-    def add_hook(self, url: str, secret: str) -> dict[str, Any]:
-        given = {"url": url, "teamId": self.team()["id"], "resourceTypes": HOOK_EVENTS,
-                 "secret": secret, "label": "gi", "enabled": True}
-        data = self.api.call(q.HOOK_ADD, {"input": given}, idempotent=False)
-        return _hook(data["webhookCreate"]["webhook"])
-
-    def remove_hook(self, hook_id: str) -> None:
-        self.api.call(q.HOOK_REMOVE, {"id": hook_id})
-
-
-def _hook(h: dict[str, Any]) -> dict[str, Any]:
-    return {"id": h["id"], "url": h.get("url"), "events": list(h.get("resourceTypes") or []),
-            "active": bool(h.get("enabled"))}
 
 
 class _Pending(Remote):
