@@ -76,6 +76,9 @@ def pull(store: StoreCore, bridge: str, platform: Any, dry_run: bool = False) ->
         return 0
     issues, key_of, id_of = _keys(store, bridge)
     wanted = {id_of[k]: set(v) & set(id_of) for k, v in seen.items() if k in id_of}
+    idle = {i.id for i in issues if not _base(i, bridge)
+            and not any(d in key_of for d in i.depends_on)}
+    wanted = {k: v for k, v in wanted.items() if v or k not in idle}  # no edge either side
     if not wanted:
         return 0
     from gitissues.graph import edges
@@ -101,7 +104,7 @@ def pull(store: StoreCore, bridge: str, platform: Any, dry_run: bool = False) ->
                     deps.setdefault(local_id, []).append(id_of[key])
             now = {key_of[d] for d in keep if d in key_of}
             links = agreed(base, now, theirs)
-            if keep != issue.depends_on or links != base:
+            if keep != issue.depends_on or links != (base or set()):  # [] is never recorded
                 if keep != issue.depends_on:
                     changed.append(local_id)
                 issue.depends_on = keep
@@ -148,7 +151,7 @@ def push(store: StoreCore, bridge: str, platform: Any, dry_run: bool = False) ->
         written = []
         for issue_id, agreed_links in links.items():
             issue = snap.get(issue_id)
-            if issue is not None and _base(issue, bridge) != agreed_links:
+            if issue is not None and (_base(issue, bridge) or set()) != agreed_links:
                 _record(issue, bridge, agreed_links)
                 written.append(issue)
         return store.change("bridge.push", f"dependencies to {bridge}: {len(written)} issues",
