@@ -4,7 +4,6 @@ attributes and methods graphql-core's default resolver reads by the schema's fie
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -139,7 +138,8 @@ _NESTED = {
 def connection(items: list[Any], render: Any, first: int | None = None,
                after: str | None = None, last: int | None = None,
                before: str | None = None) -> dict[str, Any]:
-    """One page of `items` (records with an `id`): cursors are the ids, base64-wrapped."""
+    """One page of `items` (records with an `id`): a cursor is the node's id, as Linear's are
+    (the recorded IssueConnection of faros-ai's Linear source shows `cursor` = `node.id`)."""
     if last is not None or before is not None:
         raise error("the fake pages forwards only (first/after)")
     size = 50 if first is None else first
@@ -147,14 +147,12 @@ def connection(items: list[Any], render: Any, first: int | None = None,
         raise error("first must be between 0 and 250")
     start = 0
     if after:
-        try:
-            mark = base64.b64decode(after.encode()).decode()
-        except ValueError:
-            raise error("Invalid cursor") from None
         ids = [x.id for x in items]
-        start = ids.index(mark) + 1 if mark in ids else len(items)
+        if after not in ids:
+            raise error("Invalid cursor", shown=f"No entity found for cursor {after}")
+        start = ids.index(after) + 1
     page = items[start:start + size]
-    cursors = [base64.b64encode(x.id.encode()).decode() for x in page]
+    cursors = [x.id for x in page]
     nodes = [render(x) for x in page]
     return {"nodes": nodes, "edges": [{"node": n, "cursor": c} for n, c in zip(nodes, cursors,
                                                                               strict=True)],
