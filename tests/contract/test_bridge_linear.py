@@ -276,3 +276,18 @@ def test_an_assignee_linear_does_not_know_stays_in_gi_without_flapping(bridged, 
     for _ in range(2):
         assert all(r["updated"] == 0 for r in bridge(sb, "sync"))
     assert sorted(sb.show(local)["assignees"]) == ["agent-x", "mona"]
+
+
+def test_a_milestone_linear_has_not_got_stays_in_gi_without_flapping(bridged, linear):
+    sb = bridged
+    local = sb.create("Someday", "--milestone", "v9")
+    bridge(sb, "sync")
+    assert by_title(linear)["Someday"].milestone is None
+    for _ in range(2):
+        assert all(r["updated"] == 0 for r in bridge(sb, "sync"))
+    assert sb.show(local)["milestone"] == "v9"
+    linear.ws.add_milestone("v9")  # made in Linear later: the next change of it goes there
+    assert sb.gi("edit", local, "--milestone", "v10").code == 0
+    linear.ws.add_milestone("v10")
+    bridge(sb, "sync")
+    assert linear.ws.milestones[by_title(linear)["Someday"].milestone].name == "v10"

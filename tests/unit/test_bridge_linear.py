@@ -151,3 +151,29 @@ def test_a_refused_key_is_an_auth_error_whatever_the_status(linear, status):
     fake.fail(status, body=UNAUTHENTICATED)
     with pytest.raises(AuthError, match="LINEAR_API_KEY"):
         platform.team()
+
+
+def test_long_nested_lists_are_read_to_the_end(linear):
+    fake, platform = linear
+    issue = fake.ws.add_issue("Busy", labels=[f"l{n}" for n in range(25)])
+    for n in range(45):
+        fake.ws.add_comment(issue, f"comment {n}")
+    blockers = [fake.ws.add_issue(f"Blocker {n}") for n in range(23)]
+    for b in blockers:
+        fake.ws.block(b, issue)
+    got = {r.key: r for r in platform.changed(None)}[issue.id]
+    assert len(got.fields["labels"]) == 25
+    assert [c.body for c in got.comments] == [f"comment {n}" for n in range(45)]
+    assert set(platform.blockers_seen[issue.id]) == {b.id for b in blockers}
+    assert fake.count(path="^GiComments$") == 1 and fake.count(path="^GiLabelsOf$") == 1
+
+
+def test_a_team_whose_remembered_id_is_gone_is_found_by_its_key_again(linear):
+    fake, platform = linear
+    fake.ws.add_issue("Here")
+    assert [r.fields["title"] for r in platform.changed(None)] == ["Here"]
+    team = fake.ws.team
+    fake.ws.teams[str(uuid.uuid4())] = fake.ws.teams.pop(team.id)  # a remembered id now stale
+    again = Linear(platform.http, "ENG")
+    assert again.team()["key"] == "ENG"
+    assert fake.ops[-2:] == [("GiTeamById", 200), ("GiTeam", 200)]
