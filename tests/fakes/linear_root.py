@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from fakes.linear_filters import error, matches, not_found
 from fakes.linear_state import Issue, Label, Relation, Webhook, Workspace, rewrite
 from fakes.linear_views import (
     CommentV,
@@ -18,9 +19,6 @@ from fakes.linear_views import (
     UserV,
     WebhookV,
     connection,
-    error,
-    matches,
-    not_found,
     ordered,
 )
 
