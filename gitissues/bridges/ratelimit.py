@@ -2,8 +2,10 @@
 
 GitHub sends `x-ratelimit-remaining/reset` (epoch seconds) and, for its secondary limits, a
 403 with `retry-after`; GitLab sends `RateLimit-Remaining/Reset`; anyone may send `Retry-After`
-as seconds or as an HTTP date. Header names are case-insensitive in httpx, so one lookup
-covers `X-RateLimit-Reset` and `x-ratelimit-reset`.
+as seconds or as an HTTP date. Linear sends `X-RateLimit-Requests-Remaining/Reset` (the reset in
+epoch milliseconds) and says it is limited with a GraphQL error whose `extensions.code` is
+RATELIMITED, on a 400 as often as on a 429. Header names are case-insensitive in httpx, so one
+lookup covers `X-RateLimit-Reset` and `x-ratelimit-reset`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-_RESET = ("x-ratelimit-reset", "ratelimit-reset")
-_REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining")
+_RESET = ("x-ratelimit-reset", "ratelimit-reset", "x-ratelimit-requests-reset")
+_REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-requests-remaining")
+_MILLISECONDS = 1e11  # an epoch time past this is in milliseconds (the year 5138 in seconds)
 
 
 def _number(headers: httpx.Headers, names: tuple[str, ...]) -> float | None:
@@ -37,7 +40,8 @@ def remaining(headers: httpx.Headers) -> float | None:
 
 def reset_at(headers: httpx.Headers) -> float | None:
     """When the current window ends, as epoch seconds, when the server says."""
-    return _number(headers, _RESET)
+    reset = _number(headers, _RESET)
+    return reset / 1000 if reset is not None and reset > _MILLISECONDS else reset
 
 
 def retry_after(headers: httpx.Headers, now: float) -> float | None:
@@ -58,12 +62,25 @@ def retry_after(headers: httpx.Headers, now: float) -> float | None:
 
 
 def is_rate_limited(response: httpx.Response) -> bool:
-    """429, or a 403 that is GitHub's primary or secondary limit rather than a permission."""
+    """429, a 403 that is GitHub's primary or secondary limit rather than a permission, or a
+    400 that is Linear's (a GraphQL error RATELIMITED)."""
     if response.status_code == 429:
         return True
+    if response.status_code == 400:
+        return _graphql_limited(response)
     if response.status_code != 403:
         return False
     return "retry-after" in response.headers or remaining(response.headers) == 0
+
+
+def _graphql_limited(response: httpx.Response) -> bool:
+    try:
+        errors = response.json().get("errors")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and isinstance(e.get("extensions"), dict)
+        and e["extensions"].get("code") == "RATELIMITED" for e in errors)
 
 
 def limit_wait(response: httpx.Response, now: float) -> float | None:

@@ -28,6 +28,8 @@ PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
     "github": ("gitissues.bridges.github:GitHub", lambda t: {
         "Authorization": f"Bearer {t}", "Accept": "application/vnd.github+json",
         "X-GitHub-Api-Version": "2022-11-28"}),
+    # a personal API key goes as it is; an OAuth token is given as `Bearer …` and so passes too
+    "linear": ("gitissues.bridges.linear:Linear", lambda t: {"Authorization": t}),
 }
 # seconds kept between content-creating requests (GitHub asks for about one, or its secondary
 # limits answer 403); GI_BRIDGE_PACE overrides it for every platform (0: no pause)

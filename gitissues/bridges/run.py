@@ -7,7 +7,7 @@ did (and creates nothing twice: see `engine`)."""
 from __future__ import annotations
 
 from gitissues import timeutil
-from gitissues.bridges import engine, saved
+from gitissues.bridges import engine, links, saved
 from gitissues.bridges.progress import Bar
 from gitissues.errors import GiError, NotFound
 
@@ -121,11 +121,15 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
             if direction == "pull":
                 counts = engine.pull(store, name, platform, entry.get("last_pull"),
                                      dry_run, tick)
+                counts.updated += links.pull(store, name, platform, dry_run)
                 cursor = counts.cursor
             else:
                 cursor = timeutil.now_str()  # a killed push's creates are newer than this
                 counts = engine.push(store, name, platform, dry_run,
                                      entry.get("last_push"), tick)
+                before = platform.requests
+                counts.updated += links.push(store, name, platform, dry_run)
+                counts.requests += platform.requests - before
         if not dry_run and cursor:
             entry = {**saved.one(store, name), f"last_{direction}": cursor}
             saved.save(store, name, entry)
