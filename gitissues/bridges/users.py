@@ -51,3 +51,13 @@ class UserMapped:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         return self.platform.add_comment(key, body, marker)
+
+    def get(self, key: str) -> Remote | None:
+        remote = self.platform.get(key)
+        return None if remote is None else self._got(remote)
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (webhook management, relations, caches) is the platform's own."""
+        if name == "platform":  # not set yet (copying, unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.platform, name)
