@@ -12,7 +12,10 @@ if TYPE_CHECKING:
 
     from gitissues.store.core import StoreCore
 
-KEYS = ("platform", "url", "project", "token_env", "users", "last_pull", "last_push")
+# Jira adds its deployment and the tables of `jira_fields` (statuses, transitions, …)
+TABLES = ("statuses", "transitions", "priorities", "types")
+KEYS = ("platform", "url", "project", "token_env", "deployment", "users", *TABLES,
+        "last_pull", "last_push")
 
 
 def all_saved(store: StoreCore) -> dict[str, dict[str, Any]]:

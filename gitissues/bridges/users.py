@@ -51,3 +51,11 @@ class UserMapped:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         return self.platform.add_comment(key, body, marker)
+
+    def get(self, key: str) -> Remote | None:
+        remote = self.platform.get(key)
+        return None if remote is None else self._got(remote)
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else the platform offers (its extra fields, problems, webhooks)."""
+        return getattr(self.__dict__["platform"], name)
