@@ -2,10 +2,12 @@
 
 Fields go in one create or edit request; status only through a workflow transition (the
 transitions the issue has now, chosen by `jira_fields.Tables`); `depends_on` as "Blocks" links
-(the blocker is the link's inward issue, the issue it blocks the outward one). What Jira will
-not take is reported, never fatal: a status no transition reaches goes to `problems` (the run
-ends with exit 4) and, like a field the issue's screen refuses, stays unsent, so the next push
-tries again. Priorities, issue types, versions and people are looked up once per run.
+(the blocker is the link's inward issue, the issue it blocks the outward one). A status no
+transition reaches is reported, never fatal: it goes to `problems` (the run ends with exit 4)
+and stays unsent, so the next push tries again. A value Jira cannot hold (a field the issue's
+screen refuses, a priority or type the site lacks, someone who may not be assigned) is left
+out, and the engine records how Jira shows it instead (`seen`), as for any tracker.
+Priorities, issue types, versions and people are looked up once per run.
 """
 
 from __future__ import annotations
@@ -27,23 +29,21 @@ BLOCKS = "Blocks"
 
 
 def create(j: Jira, fields: dict[str, Any], marker: str) -> Remote:
-    payload, unsent = write_fields(j, fields, set(GI_NAMES.values()))
+    payload = write_fields(j, fields, set(GI_NAMES.values()))
     payload["project"] = {"key": j.project}
     if "issuetype" not in payload:  # required: the project's first ordinary type
         payload["issuetype"] = {"name": (issue_types(j) or ["Task"])[0]}
-        unsent.add("type")
     body: dict[str, Any] = {"fields": {k: v for k, v in payload.items() if v is not None}}
     gi_id = strip_marker(marker)[1]
     if gi_id:
         body["properties"] = [{"key": jf.PROPERTY, "value": {"id": gi_id}}]
-    made, dropped = _send(j, "POST", f"{j.api}/issue", body)
-    key = str(made["key"])
+    key = str(_send(j, "POST", f"{j.api}/issue", body)["key"])
     for blocker in fields.get("depends_on") or []:
         link(j, blocker, key)
     wanted = fields.get("status") or "open"
     if wanted != "open":
         transition(j, key, wanted, None)
-    return finish(j, key, fields, {"status"}, unsent | dropped)
+    return finish(j, key, fields, {"status"})
 
 
 def update(j: Jira, key: str, fields: dict[str, Any], changed: set[str]) -> Remote:
@@ -51,30 +51,28 @@ def update(j: Jira, key: str, fields: dict[str, Any], changed: set[str]) -> Remo
     if changed & {"status", "depends_on"}:
         current = j.http.request("GET", f"{j.api}/issue/{key}", params={
             "fields": "status,issuelinks"}).json().get("fields") or {}
-    payload, unsent = write_fields(j, fields, changed)
+    payload = write_fields(j, fields, changed)
     if payload:
-        unsent |= _send(j, "PUT", f"{j.api}/issue/{key}", {"fields": payload})[1]
+        _send(j, "PUT", f"{j.api}/issue/{key}", {"fields": payload})
     if "depends_on" in changed:
         relink(j, key, current.get("issuelinks") or [], fields.get("depends_on") or [])
     wanted = fields.get("status") or "open"
     if "status" in changed and j.tables.status_of(current.get("status")) != wanted:
         transition(j, key, wanted, current.get("status"))
-    return finish(j, key, fields, changed, unsent)
+    return finish(j, key, fields, changed)
 
 
-def finish(j: Jira, key: str, fields: dict[str, Any], changed: set[str], unsent: set[str]
-           ) -> Remote:
+def finish(j: Jira, key: str, fields: dict[str, Any], changed: set[str]) -> Remote:
     """The issue as Jira has it now; a status it did not reach stays unsent."""
     remote = j.get(key)
     if remote is None:
         raise RemoteError(f"bridge: Jira issue {key} vanished while gi wrote to it")
     wanted = fields.get("status") or "open"
     if "status" in changed and remote.fields["status"] != wanted:
-        unsent.add("status")
+        remote.unsent = {"status"}
         if not any(p.startswith(f"{key}:") for p in j.problems):
             j.problems.append(f"{key}: the status is still {remote.fields['status']}, "
                               f"not {wanted}")
-    remote.unsent = unsent
     return remote
 
 
@@ -87,11 +85,9 @@ def add_comment(j: Jira, key: str, body: str, marker: str) -> str:
     return str(made["id"])
 
 
-def write_fields(j: Jira, fields: dict[str, Any], keys: set[str]
-                 ) -> tuple[dict[str, Any], set[str]]:
-    """The Jira fields for gi's `keys`, and the gi fields Jira cannot hold as gi has them."""
+def write_fields(j: Jira, fields: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    """The Jira fields for gi's `keys` (a value the site has no match for left out)."""
     out: dict[str, Any] = {}
-    unsent: set[str] = set()
     if "title" in keys:
         out["summary"] = " ".join(str(fields.get("title") or "").split())[:255]
     if "body" in keys:
@@ -103,14 +99,10 @@ def write_fields(j: Jira, fields: dict[str, Any], keys: set[str]
                                           is not None else 2), priorities(j))
         if name:
             out["priority"] = {"name": name}
-        else:
-            unsent.add("priority")
     if "type" in keys:
         name = j.tables.type_name(str(fields.get("type") or "task"), issue_types(j))
         if name:
             out["issuetype"] = {"name": name}
-        else:
-            unsent.add("type")
     if "assignees" in keys:
         who = next((a for a in fields.get("assignees") or [] if assignable(j, a)), None)
         out["assignee"] = None if who is None else (
@@ -118,14 +110,14 @@ def write_fields(j: Jira, fields: dict[str, Any], keys: set[str]
     if "milestone" in keys:
         title = fields.get("milestone")
         out["fixVersions"] = [{"name": version(j, str(title))}] if title else []
-    return out, unsent
+    return out
 
 
-def _send(j: Jira, method: str, url: str, body: dict[str, Any]) -> tuple[Any, set[str]]:
-    """Send a create or edit; a field Jira refuses on this issue's screen (its error names it)
-    is left out and sent without once. (the answer, the gi fields left out)"""
+def _send(j: Jira, method: str, url: str, body: dict[str, Any]) -> Any:
+    """Send a create or edit (its answer); the fields Jira refuses on this issue's screen
+    (its error names them) are left out and the request sent once more without them."""
     try:
-        return j.http.request(method, url, json=body, idempotent=method == "PUT").json(), set()
+        return _json(j.http.request(method, url, json=body, idempotent=method == "PUT"))
     except RemoteError as exc:
         if exc.details.get("status") != 400:
             raise
@@ -133,8 +125,12 @@ def _send(j: Jira, method: str, url: str, body: dict[str, Any]) -> tuple[Any, se
         if not named:
             raise
     trimmed = {**body, "fields": {k: v for k, v in body["fields"].items() if k not in named}}
-    answer = j.http.request(method, url, json=trimmed, idempotent=method == "PUT")
-    return answer.json(), {GI_NAMES[k] for k in named}
+    return _json(j.http.request(method, url, json=trimmed, idempotent=method == "PUT"))
+
+
+def _json(response: Any) -> Any:
+    """The body of an answer; an edit's 204 has none."""
+    return response.json() if response.content else None
 
 
 def transition(j: Jira, key: str, wanted: str, status: dict[str, Any] | None) -> bool:

@@ -1,7 +1,8 @@
 """Reading the servers' rate-limit headers, and the backoff used when they say nothing.
 
 GitHub sends `x-ratelimit-remaining/reset` (epoch seconds) and, for its secondary limits, a
-403 with `retry-after`; GitLab sends `RateLimit-Remaining/Reset`; anyone may send `Retry-After`
+403 with `retry-after`; GitLab sends `RateLimit-Remaining/Reset`; Jira Cloud's 429 carries
+`X-RateLimit-Reset` as an ISO 8601 time (`2024-06-05T14:30Z`); anyone may send `Retry-After`
 as seconds or as an HTTP date. Header names are case-insensitive in httpx, so one lookup
 covers `X-RateLimit-Reset` and `x-ratelimit-reset`.
 """
@@ -37,7 +38,20 @@ def remaining(headers: httpx.Headers) -> float | None:
 
 def reset_at(headers: httpx.Headers) -> float | None:
     """When the current window ends, as epoch seconds, when the server says."""
-    return _number(headers, _RESET)
+    found = _number(headers, _RESET)
+    if found is not None:
+        return found
+    from datetime import UTC, datetime
+
+    for name in _RESET:
+        value = (headers.get(name) or "").strip()
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        except ValueError:
+            continue
+        if when is not None:
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    return None
 
 
 def retry_after(headers: httpx.Headers, now: float) -> float | None:
