@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 STATUSES = ("open", "in_progress", "blocked", "closed")
 TYPES = ("bug", "feature", "task", "epic", "chore")
+# the category keys of Jira 6 and later; older servers said in-flight and completed
 CATEGORIES = {"new": "open", "indeterminate": "in_progress", "done": "closed",
-              "undefined": "open"}
+              "undefined": "open", "in-flight": "in_progress", "completed": "closed"}
 PRIORITIES = {"highest": 0, "blocker": 0, "high": 1, "critical": 1, "medium": 2, "major": 2,
               "normal": 2, "low": 3, "minor": 3, "lowest": 4, "trivial": 4}
 PRIORITY_NAMES = ("Highest", "High", "Medium", "Low", "Lowest")
