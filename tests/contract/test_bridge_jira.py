@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from fakes.jira import FakeJira
+from fakes.jira_state import Transition
 
 TOKEN = "jira-s3cret-token"
 EMAIL = "bridge@example.com"
@@ -188,8 +189,7 @@ def test_a_status_no_transition_reaches_exits_4_naming_them_and_the_rest_syncs(b
     human = sb.gi("bridge", "push", env=env)  # tried again on every run, said every time
     assert human.code == 4 and "'Start progress' → In Progress" in human.err
     assert "Traceback" not in human.err
-    jira.state.workflow.append(type(jira.state.workflow[0])("61", "Hold", "Blocked",
-                                                            ("To Do",)))
+    jira.state.workflow.append(Transition("61", "Hold", "Blocked", ("To Do",)))
     assert bridge(sb, env, "push")[0]["updated"] == 1
     assert jira.issues["ACME-1"].status == "Blocked"
     assert bridge(sb, env, "sync")[1]["updated"] == 0

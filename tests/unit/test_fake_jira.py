@@ -186,6 +186,21 @@ def test_each_flavour_refuses_the_others_api_and_credentials() -> None:
                          ).status_code == 401
 
 
+def test_jql_finds_by_key_and_orders_by_update(dc: tuple[FakeJira, httpx.Client]) -> None:
+    fake, c = dc
+    fake.state.touch(fake.issues["ACME-1"])
+    found = ok(c.get("/search", params={"jql": 'project = ACME AND key in (ACME-1, ACME-2) '
+                                               "ORDER BY updated ASC"}))
+    assert [i["key"] for i in found["issues"]] == ["ACME-2", "ACME-1"]
+    one = ok(c.get("/search", params={"jql": "key = ACME-2"}))
+    assert [i["key"] for i in one["issues"]] == ["ACME-2"]
+    early = ok(c.get("/search", params={"jql": 'project = ACME AND updated >= "2024-03-01 04:00"'
+                                                " ORDER BY key DESC"}))
+    assert [i["key"] for i in early["issues"]] == ["ACME-2", "ACME-1"]
+    late = ok(c.get("/search", params={"jql": 'project = ACME AND updated >= "2024-03-01 05:00"'}))
+    assert late["issues"] == []  # 10:00Z: after every change (New York is 5 h behind)
+
+
 def test_the_workflow_refuses_a_move_it_does_not_have(dc: tuple[FakeJira, httpx.Client]
                                                       ) -> None:
     fake, c = dc
