@@ -1,8 +1,8 @@
 """How Jira's fields read as gi's (SPEC §8): status, priority and issue type through tables a
-bridge may override in its settings, and one Jira issue (as the REST API sends it, v2 or v3)
-as a `Remote`.
+bridge may override in its settings, and the pieces of an issue (times, links, people) as the
+REST API sends them, v2 or v3.
 
-Settings of a bridge (`gi config set bridges.work.statuses."In Review" in_progress`):
+Settings of a bridge, each a table (`gi config set bridges.work.statuses '{In Review: blocked}'`):
 - `statuses`: Jira status name → gi status; a status not listed reads by its category
   (`new` → open, `indeterminate` → in_progress, `done` → closed), or as `blocked` when its name
   is Blocked;

@@ -293,3 +293,17 @@ def test_bridge_add_picks_the_deployment(sandbox):
     assert r.code == 0  # the key is checked when the bridge runs
     r = sb.gi("bridge", "pull", "e", env={"JIRA_TOKEN": "t"})
     assert r.code == 2 and "Jira project is its key" in r.err, r
+
+
+def test_a_table_in_the_settings_is_read_and_checked(bridged, jira):
+    sb, env = bridged
+    jira.add_issue("Reviewed", priority="Lowest")
+    tables = {"statuses": "{To Do: blocked}", "priorities": "{Lowest: 1}"}
+    for key, value in tables.items():
+        assert sb.gi("config", "set", f"bridges.work.{key}", value).code == 0
+    bridge(sb, env, "pull")
+    (issue,) = listed(sb)
+    assert (issue["status"], issue["priority"]) == ("blocked", 1)
+    assert sb.gi("config", "set", "bridges.work.types", "{Story: story}").code == 0
+    r = sb.gi("bridge", "pull", env=env)
+    assert r.code == 2 and "types.Story" in r.err and "'story'" in r.err, r
