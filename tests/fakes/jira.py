@@ -38,6 +38,7 @@ class FakeJira(FakeForge):
         self.screen_refuses: set[str] = set()  # fields no edit or create may set
         self.page_cap = 100
         self.hook_secrets: dict[int, str | None] = {}  # the secret each webhook was made with
+        self.sent: list[tuple[str, str, dict[str, str], Any]] = []  # method, path, query, body
         r = self.route
         r("GET", API + r"/search/jql", self.search_jql)
         r("GET", API + r"/search", self.search)
@@ -62,6 +63,15 @@ class FakeJira(FakeForge):
             self.state.webhooks.values())))
         r("POST", r"/rest/webhooks/1.0/webhook", self.create_webhook)
         r("DELETE", r"/rest/webhooks/1.0/webhook/(?P<id>\d+)", self.delete_webhook)
+
+    def route(self, method: str, pattern: str, handler: Any) -> None:
+        """Every request a route answers is kept with its body (`sent`), to check against
+        Jira's description."""
+        def logged(q: Request) -> Reply:
+            self.sent.append((q.method, q.path, dict(q.query), q.body))
+            return handler(q)
+
+        super().route(method, pattern, logged)
 
     @property
     def shapes(self) -> Shapes:
