@@ -184,13 +184,13 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     issues = store.all_issues()
     number_of = {i.id: str(m["number"]) for i in issues
                  if (m := mapping_of(i, bridge)) and m.get("number") is not None}
+    id_of = {key: local_id for local_id, key in number_of.items()}
     marked = _marked_remotes(platform, issues, bridge, since)
     updated: list[tuple[str, Remote, set[str]]] = []
     linked_later: list[str] = []  # issues whose dependencies had no remote key yet
 
     def local(remote: Remote) -> Remote:
-        ids = {v: k for k, v in number_of.items()}
-        return localised(remote, ids.get)[0]
+        return localised(remote, id_of.get)[0]
 
     for issue in issues:
         if tick:
@@ -204,7 +204,7 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
             if dry_run:
                 continue
             remote = found or platform.create(_plain(mine), MARKER.format(issue.id))
-            number_of[issue.id] = remote.key
+            number_of[issue.id], id_of[remote.key] = remote.key, issue.id
             sent = set() if found else set(keys) - remote.unsent - held
             _save(store, bridge, issue.id, local(remote), sent, keys)
             _push_comments(store, bridge, issue.id, platform, remote.key)
