@@ -13,6 +13,12 @@ _MARKS = {"*": "strong", "_": "em", "-": "strike", "+": "underline", "^": "sup",
           "??": "em"}
 
 
+_PLAIN = re.compile(r"[^\\\n&{\[*_\-+^~?]+")
+_ENTITY = re.compile(r"&#(\d{1,7});")
+_COLOR = re.compile(r"\{color(?::[^}]*)?\}")
+_BRACED = re.compile(r"\{(\*|_|-|\+|\^|~|\?\?)\}")
+
+
 def inline(text: str, marks: tuple[dict[str, Any], ...] = ()) -> list[dict[str, Any]]:
     """The ADF inline nodes of a run of wiki text (newlines are line breaks)."""
     out: list[dict[str, Any]] = []
@@ -25,6 +31,11 @@ def inline(text: str, marks: tuple[dict[str, Any], ...] = ()) -> list[dict[str, 
 
     i, n = 0, len(text)
     while i < n:
+        plain = _PLAIN.match(text, i)
+        if plain is not None:  # a run of characters that start nothing
+            buf.append(plain.group())
+            i = plain.end()
+            continue
         ch = text[i]
         if text.startswith("\\\\", i):
             text_out()
@@ -37,9 +48,9 @@ def inline(text: str, marks: tuple[dict[str, Any], ...] = ()) -> list[dict[str, 
             text_out()
             out.append({"type": "hardBreak"})
             i += 1
-        elif (m := re.match(r"&#(\d{1,7});", text[i:])) is not None:
+        elif (m := _ENTITY.match(text, i)) is not None:
             buf.append(chr(int(m.group(1))) if int(m.group(1)) < 0x110000 else m.group(0))
-            i += m.end()
+            i = m.end()
         elif text.startswith("{{", i) and (end := text.find("}}", i + 2)) > i + 2:
             text_out()
             _add(out, text[i + 2:end], tuple(x for x in marks if x["type"] == "link")
@@ -49,8 +60,8 @@ def inline(text: str, marks: tuple[dict[str, Any], ...] = ()) -> list[dict[str, 
             text_out()
             out += _link(text[i + 1:end], marks)
             i = end + 1
-        elif (m := re.match(r"\{color(?::[^}]*)?\}", text[i:])) is not None:
-            i += m.end()  # the colour goes, the text stays
+        elif (m := _COLOR.match(text, i)) is not None:
+            i = m.end()  # the colour goes, the text stays
         elif (span := _emphasis(text, i)) is not None:
             text_out()
             delim, inner_start, inner_end, after = span
@@ -73,7 +84,7 @@ def _mark(delim: str) -> dict[str, Any]:
 
 def _emphasis(text: str, i: int) -> tuple[str, int, int, int] | None:
     """(delimiter, inner start, inner end, index after) of an emphasis span opening at `i`."""
-    braced = re.match(r"\{(\*|_|-|\+|\^|~|\?\?)\}", text[i:])
+    braced = _BRACED.match(text, i)
     if braced:
         delim = braced.group(1)
         close = "{" + delim + "}"
