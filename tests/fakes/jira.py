@@ -17,6 +17,7 @@ import base64
 import json
 from typing import Any
 
+from fakes.jira_project import ProjectRoutes
 from fakes.jira_shapes import Shapes, jql_filter
 from fakes.jira_state import JiraState, text
 from fakes.server import ApiError, FakeForge, Reply, Request
@@ -25,7 +26,7 @@ API = r"/rest/api/(?P<v>[23])"
 ISSUE = API + r"/issue/(?P<key>[A-Za-z0-9_-]+)"
 
 
-class FakeJira(FakeForge):
+class FakeJira(ProjectRoutes, FakeForge):
     etags = False
 
     def __init__(self, token: str = "fake-token", flavor: str = "cloud", project: str = "ACME",
@@ -321,53 +322,4 @@ class FakeJira(FakeForge):
             raise ApiError(404, "No issue link with id exists.")
         for key in (link.source, link.dest):
             self.state.touch(self.state.issues[key])
-        return Reply(204)
-
-    def get_project(self, q: Request) -> Reply:
-        self._version(q)
-        if q.params["key"] != self.state.project:
-            raise ApiError(404, f"No project could be found with key '{q.params['key']}'.")
-        return Reply(200, self.shapes.project(types=True))
-
-    def list_versions(self, q: Request) -> Reply:
-        self.get_project(q)
-        return Reply(200, [self.shapes.version(v) for v in self.state.versions])
-
-    def create_version(self, q: Request) -> Reply:
-        self._version(q)
-        body = q.body or {}
-        name = str(body.get("name") or "")
-        if not name or str(body.get("projectId")) != str(self.state.project_id):
-            raise ApiError(400, "", errors={"projectId": "Project must be specified to "
-                                                         "create a version."})
-        if name in self.state.versions:
-            raise ApiError(400, "", errors={"name": "A version with this name already "
-                                                    "exists in this project."})
-        self.state.version(name)
-        return Reply(201, self.shapes.version(name))
-
-    def assignable(self, q: Request) -> Reply:
-        self._version(q)
-        given = {"accountId": q.query.get("accountId")} if self.cloud \
-            else {"name": q.query.get("username")}
-        user = self._person(given)
-        return Reply(200, [self.shapes.user(user)] if user else [])
-
-    def create_webhook(self, q: Request) -> Reply:
-        body = q.body or {}
-        if not body.get("url") or not body.get("name"):
-            raise ApiError(400, "", errors={"url": "A webhook needs a name and a URL"})
-        hook_id = self.state.next_id("hook")
-        made = {"name": body["name"], "url": body["url"], "excludeBody": bool(
-            body.get("excludeBody")), "filters": body.get("filters") or {},
-            "events": list(body.get("events") or []), "enabled": True,
-            "self": f"{self.base_url}/rest/webhooks/1.0/webhook/{hook_id}",
-            "lastUpdatedUser": q.user, "lastUpdated": 1709283600000}
-        self.state.webhooks[hook_id] = made
-        self.hook_secrets[hook_id] = body.get("secret")
-        return Reply(201, made)
-
-    def delete_webhook(self, q: Request) -> Reply:
-        if self.state.webhooks.pop(int(q.params["id"]), None) is None:
-            raise ApiError(404, "Webhook not found")
         return Reply(204)
