@@ -82,7 +82,22 @@ def bridge_target(
     }
     if plat == "jira":
         target["email"] = resolved.get("jira.email")
+        target["deployment"] = _deployment(saved.get("deployment"), target["base_url"],
+                                           target["email"])
     return target
+
+
+def _deployment(given: Any, base: str | None, email: str | None) -> str:
+    """Jira's deployment (SPEC §8): as given, else `cloud` for an Atlassian-hosted site or
+    when JIRA_EMAIL is set, else `datacenter`."""
+    if given:
+        if given not in ("cloud", "datacenter"):
+            raise ConfigError(f"a Jira deployment is cloud or datacenter, not {given!r}")
+        return str(given)
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(str(base or "")).hostname or "").lower()
+    return "cloud" if host.endswith(".atlassian.net") or email else "datacenter"
 
 
 def _first(resolved: Resolved, keys: tuple[str, ...]) -> str | None:

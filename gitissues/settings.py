@@ -320,8 +320,8 @@ def resolve_bridge_target(store_or_paths: Store | git.RepoPaths | str | os.PathL
     else:
         start = store_or_paths
     ctx = load(start, remote=flags.get("remote"), env=env, store=store, strict_remote=False)
-    saved = {**(bridge or {}), **{k: flags[k] for k in ("url", "project", "token_env")
-                                  if k in flags}}
+    saved = {**(bridge or {}), **{k: flags[k] for k in ("url", "project", "token_env",
+                                                        "deployment") if k in flags}}
     wanted = platform or saved.get("platform")
     detected = detect(ctx, {"platform": wanted} if wanted else None)
     try:

@@ -20,6 +20,9 @@ else:
     Protocol = object
 
 MAPPED = ("title", "body", "status", "labels", "assignees", "milestone", "priority")
+# fields a platform may map besides MAPPED, naming them in its `extra_fields` (Jira: both);
+# `depends_on` holds remote keys on the platform's side (the engine translates, see `refs`)
+EXTRA = ("type", "depends_on")
 # in every issue and comment gi creates remotely, so that it is found again after a crash
 MARKER = "<!-- gi:{} -->"
 
@@ -44,6 +47,9 @@ class Remote:
         self.key, self.url, self.updated, self.fields = key, url, updated, fields
         self.comments = comments or []
         self.marked, self.remote_id = marked, remote_id
+        # fields a write did not set (a status no transition reaches): not agreed, so the
+        # next push tries them again
+        self.unsent: set[str] = set()
 
 
 class Platform(Protocol):
@@ -130,17 +136,23 @@ def keeping_marker(current: str, body: str) -> str:
     return with_marker(body, MARKER.format(named) if named else "")
 
 
-def comparable(fields: dict[str, Any]) -> dict[str, Any]:
-    """The MAPPED fields in a form where equal means "no change": text normalised, sets
+def keys_of(platform: Any) -> tuple[str, ...]:
+    """The fields `platform` maps: MAPPED and those of EXTRA it names in `extra_fields`."""
+    extra = getattr(platform, "extra_fields", ())
+    return MAPPED + tuple(k for k in EXTRA if k in extra)
+
+
+def comparable(fields: dict[str, Any], keys: tuple[str, ...] = MAPPED) -> dict[str, Any]:
+    """The `keys` fields in a form where equal means "no change": text normalised, sets
     sorted, missing and empty alike."""
     out: dict[str, Any] = {}
-    for k in MAPPED:
+    for k in keys:
         v = fields.get(k)
         if k in ("title", "body"):
             v = normal_text(v or "")
-        elif k in ("labels", "assignees"):
+        elif k in ("labels", "assignees", "depends_on"):
             v = sorted(set(v or []))
-        elif k == "milestone":
+        elif k in ("milestone", "type"):
             v = v or None
         out[k] = v
     return out

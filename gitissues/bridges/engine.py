@@ -14,7 +14,7 @@ push killed in between finds its issue on the next run.
 from __future__ import annotations
 
 from gitissues import timeutil
-from gitissues.bridges.base import MAPPED, MARKER, Platform, Remote
+from gitissues.bridges.base import MAPPED, MARKER, Platform, Remote, keys_of
 from gitissues.bridges.mapping import (
     add_remote_comments,
     agreed,
@@ -23,6 +23,7 @@ from gitissues.bridges.mapping import (
     pulled,
     rebase,
 )
+from gitissues.bridges.refs import localised, remote_refs
 from gitissues.model import Issue
 
 TYPE_CHECKING = False
@@ -57,10 +58,12 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
     """Bring new and changed remote issues into the store, a commit per batch of them."""
     counts = Counts()
     before = platform.requests
+    keys = keys_of(platform)
     start = _earlier(since, OVERLAP) if since else None
     by_key, known = _mapped(store, bridge)
     newest = since
     batch: list[Remote] = []
+    waiting: list[tuple[Remote, set[str]]] = []  # named an issue not known yet
     for remote in platform.changed(start):
         if remote.updated and (newest is None or remote.updated > newest):
             newest = remote.updated
@@ -68,10 +71,14 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
         if tick:
             tick(1)
         if len(batch) >= BATCH:
-            _pull_batch(store, bridge, batch, by_key, known, counts, dry_run)
+            waiting += _pull_batch(store, bridge, batch, by_key, known, counts, dry_run, keys)
             batch = []
     if batch:
-        _pull_batch(store, bridge, batch, by_key, known, counts, dry_run)
+        waiting += _pull_batch(store, bridge, batch, by_key, known, counts, dry_run, keys)
+    # a link to an issue a later batch brought in: merged again now that it is known
+    again = [r for r, missing in waiting if missing <= by_key.keys()]
+    if again and not dry_run:
+        _pull_batch(store, bridge, again, by_key, known, Counts(), dry_run, keys)
     counts.requests, counts.cursor = platform.requests - before, newest
     return counts
 
@@ -94,46 +101,60 @@ def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
 
 
 def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],
-                known: set[str], counts: Counts, dry_run: bool) -> None:
-    """One commit for a batch: new remote issues created, changed ones merged (§6)."""
+                known: set[str], counts: Counts, dry_run: bool,
+                keys: tuple[str, ...] = MAPPED) -> list[tuple[Remote, set[str]]]:
+    """One commit for a batch: new remote issues created, changed ones merged (§6). Returns
+    the remotes that named issues not known yet (and which)."""
     from gitissues.edits import fresh_id
     from gitissues.store.core import validated
 
     tally: dict[str, int] = {}
+    waiting: list[tuple[Remote, set[str]]] = []
 
     def fn(snap: Snapshot):
         tally.update(created=0, updated=0, unchanged=0)
-        written: list[Issue] = []
+        waiting.clear()
+        written: dict[str, Issue] = {}
         conflicts: list[dict[str, Any]] = []
         made: dict[str, str] = {}
         prefix = str(snap.settings().get("prefix") or "gi")
         now = timeutil.now_str()
-        for remote in batch:
+        where: dict[str, str] = {}
+        for remote in batch:  # every id first, so that links within the batch resolve
             local_id = by_key.get(remote.key) or made.get(remote.key) or (
                 remote.marked if remote.marked in known else None)
-            issue = snap.get(local_id) if local_id else None
+            if local_id is None or (local_id not in made.values() and not snap.exists(local_id)):
+                local_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
+                                    lambda i: snap.exists(i) or i in made.values())
+                made[remote.key] = local_id
+            where[remote.key] = local_id
+        for listed in batch:
+            remote, missing = localised(listed, lambda k: by_key.get(k) or where.get(k))
+            if missing:
+                waiting.append((listed, missing))
+            local_id = where[remote.key]
+            issue = written.get(local_id) or (None if local_id in made.values()
+                                               else snap.get(local_id))
             if issue is None:
                 tally["created"] += 1
-                new_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
-                                  lambda i: snap.exists(i) or i in made.values())
-                issue = validated({"id": new_id, **_plain(remote.fields),
+                issue = validated({"id": local_id, **_plain(remote.fields),
                                    "author": store.actor, "created": now,
                                    "updated": remote.updated or now})
                 add_remote_comments(issue, bridge, remote)
-                rebase(issue, bridge, remote, remote.fields)
-                made[remote.key] = new_id
-                written.append(issue)
+                rebase(issue, bridge, remote, remote.fields, keys=keys)
+                written[local_id] = issue
                 continue
-            merged, found = pulled(issue, bridge, remote)
+            merged, found = pulled(issue, bridge, remote, keys)
             if merged is issue:
-                tally["unchanged"] += 1
+                tally["unchanged"] += 0 if local_id in written else 1
                 continue
-            tally["updated"] += 1
-            written = [w for w in written if w.id != merged.id] + [merged]
+            tally["updated"] += 0 if local_id in written else 1
+            written[local_id] = merged
             conflicts += found
         if dry_run or not written:
             return store.change("bridge.pull", "no change", [])
-        change = store.change("bridge.pull", f"from {bridge}: {len(written)} issues", written)
+        change = store.change("bridge.pull", f"from {bridge}: {len(written)} issues",
+                              list(written.values()))
         change.conflicts = conflicts
         tally_made.clear()
         tally_made.update(made)
@@ -144,6 +165,7 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
     by_key.update(tally_made)
     for k, v in tally.items():
         setattr(counts, k, getattr(counts, k) + v)
+    return list(waiting)
 
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:
@@ -158,45 +180,79 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     `since` (the last finished push) bounds the search for issues a killed push created."""
     counts = Counts()
     before = platform.requests
+    keys = keys_of(platform)
     issues = store.all_issues()
+    number_of = {i.id: str(m["number"]) for i in issues
+                 if (m := mapping_of(i, bridge)) and m.get("number") is not None}
+    id_of = {key: local_id for local_id, key in number_of.items()}
     marked = _marked_remotes(platform, issues, bridge, since)
     updated: list[tuple[str, Remote, set[str]]] = []
+    linked_later: list[str] = []  # issues whose dependencies had no remote key yet
+
+    def local(remote: Remote) -> Remote:
+        return localised(remote, id_of.get)[0]
+
     for issue in issues:
         if tick:
             tick(1)
         mapping = mapping_of(issue, bridge)
-        mine = fields_of(issue)
+        mine, unlinked = remote_refs(fields_of(issue, keys), number_of)
+        held = {"depends_on"} if unlinked else set()
         if mapping is None:
             found = marked.get(issue.id)
             counts.created += found is None
             if dry_run:
                 continue
             remote = found or platform.create(_plain(mine), MARKER.format(issue.id))
-            _save(store, bridge, issue.id, remote, set() if found else set(MAPPED))
+            number_of[issue.id], id_of[remote.key] = remote.key, issue.id
+            sent = set() if found else set(keys) - remote.unsent - held
+            _save(store, bridge, issue.id, local(remote), sent, keys)
             _push_comments(store, bridge, issue.id, platform, remote.key)
+            if unlinked:
+                linked_later.append(issue.id)
             continue
-        now, base = agreed(mine), mapping.get("base") or {}
-        changed = {k for k in MAPPED if now[k] != base.get(k)}
+        now, base = agreed(fields_of(issue, keys), keys), mapping.get("base") or {}
+        changed = {k for k in keys if now[k] != base.get(k)}
         if not changed:
             counts.unchanged += 1
         else:
             counts.updated += 1
             if not dry_run:
-                updated.append((issue.id, platform.update(str(mapping["number"]),
-                                                          _plain(mine), changed), changed))
+                remote = platform.update(str(mapping["number"]), _plain(mine), changed)
+                updated.append((issue.id, local(remote), changed - remote.unsent - held))
+                if unlinked and "depends_on" in changed:
+                    linked_later.append(issue.id)
                 if len(updated) >= BATCH:
-                    _save_many(store, bridge, updated)
+                    _save_many(store, bridge, updated, keys)
                     updated = []
         known = (mapping.get("comments") or {}) if mapping else {}
         if not dry_run and any(c.id not in known for c in issue.comments):
             _push_comments(store, bridge, issue.id, platform, str(mapping["number"]))
-    _save_many(store, bridge, updated)
+    _save_many(store, bridge, updated, keys)
+    if linked_later:  # every create is done: the dependencies they named have keys now
+        _link_later(store, bridge, platform, linked_later, number_of, keys, local)
     counts.requests = platform.requests - before
     return counts
 
 
+def _link_later(store: StoreCore, bridge: str, platform: Platform, ids: list[str],
+                number_of: dict[str, str], keys: tuple[str, ...],
+                local: Callable[[Remote], Remote]) -> None:
+    """Send the dependencies of issues whose first push named issues created after them."""
+    done = []
+    for issue_id in ids:
+        issue = store.get(issue_id)
+        mine, unlinked = remote_refs(fields_of(issue, keys), number_of)
+        if unlinked or issue_id not in number_of:
+            continue  # a dependency that never reached the tracker: tried on the next push
+        remote = platform.update(number_of[issue_id], _plain(mine), {"depends_on"})
+        done.append((issue_id, local(remote), {"depends_on"} - remote.unsent))
+    _save_many(store, bridge, done, keys)
+
+
 def _save_many(store: StoreCore, bridge: str,
-               updated: list[tuple[str, Remote, set[str]]]) -> None:
+               updated: list[tuple[str, Remote, set[str]]], keys: tuple[str, ...] = MAPPED
+               ) -> None:
     """Record updates sent, a batch a commit (sending one again after a crash is harmless,
     unlike a create, which is recorded at once)."""
     if not updated:
@@ -207,7 +263,7 @@ def _save_many(store: StoreCore, bridge: str,
         for issue_id, remote, sent in updated:
             issue = snap.get(issue_id)
             if issue is not None:
-                rebase(issue, bridge, remote, remote.fields, sent)
+                rebase(issue, bridge, remote, remote.fields, sent, keys)
                 written.append(issue)
         return store.change("bridge.push", f"to {bridge}: {len(written)} issues", written)
 
@@ -225,11 +281,11 @@ def _marked_remotes(platform: Platform, issues: list[Issue], bridge: str, since:
     return {r.marked: r for r in platform.changed(start) if r.marked in unmapped}
 
 
-def _save(store: StoreCore, bridge: str, issue_id: str, remote: Remote, sent: set[str]
-          ) -> None:
+def _save(store: StoreCore, bridge: str, issue_id: str, remote: Remote, sent: set[str],
+          keys: tuple[str, ...] = MAPPED) -> None:
     """Record the remote issue right after it was created."""
     def mutate(issue: Issue) -> str:
-        rebase(issue, bridge, remote, remote.fields, sent)
+        rebase(issue, bridge, remote, remote.fields, sent, keys)
         return f"to {bridge} #{remote.key}"
 
     store.update(issue_id, mutate, "bridge.push")

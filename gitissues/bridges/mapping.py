@@ -19,13 +19,13 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def fields_of(issue: Issue) -> dict[str, Any]:
-    return {k: getattr(issue, k) for k in MAPPED}
+def fields_of(issue: Issue, keys: tuple[str, ...] = MAPPED) -> dict[str, Any]:
+    return {k: getattr(issue, k) for k in keys}
 
 
-def agreed(fields: dict[str, Any]) -> dict[str, Any]:
+def agreed(fields: dict[str, Any], keys: tuple[str, ...] = MAPPED) -> dict[str, Any]:
     """Fields as a base records them: comparable, the body as a hash (a body can be long)."""
-    out = comparable(fields)
+    out = comparable(fields, keys)
     out["body"] = _digest(out["body"])
     return out
 
@@ -36,19 +36,20 @@ def mapping_of(issue: Issue, bridge: str) -> dict[str, Any] | None:
 
 
 def rebase(issue: Issue, bridge: str, remote: Remote, remote_fields: dict[str, Any],
-           sent: set[str] | frozenset[str] = frozenset()) -> None:
+           sent: set[str] | frozenset[str] = frozenset(), keys: tuple[str, ...] = MAPPED
+           ) -> None:
     """Record in `remote.<bridge>` where the issue is and, field by field, the version both
     sides agreed on: `base` on gi's side (a field the two still differ on keeps its old base;
     a field just `sent` is agreed as gi has it) and, where the tracker shows it differently,
     `seen`: how it looks there. A tracker that cannot hold a value (an assignee with no account
     there) then shows it its own way without either side looking changed."""
     mapping = dict(mapping_of(issue, bridge) or {})
-    mine, theirs = agreed(fields_of(issue)), agreed(remote_fields)
+    mine, theirs = agreed(fields_of(issue, keys), keys), agreed(remote_fields, keys)
     old = mapping.get("base") or {}
-    base = {k: mine[k] if (mine[k] == theirs[k] or k in sent) else old.get(k) for k in MAPPED}
+    base = {k: mine[k] if (mine[k] == theirs[k] or k in sent) else old.get(k) for k in keys}
     mapping.update({"number": remote.key, "url": remote.url, "synced": timeutil.now_str(),
                     "base": {k: v for k, v in base.items() if v is not None}})
-    seen = {k: theirs[k] for k in MAPPED if theirs[k] != base[k]}
+    seen = {k: theirs[k] for k in keys if theirs[k] != base[k]}
     if seen:
         mapping["seen"] = seen
     else:
@@ -58,15 +59,16 @@ def rebase(issue: Issue, bridge: str, remote: Remote, remote_fields: dict[str, A
     issue.remote = {**(issue.remote or {}), bridge: mapping}
 
 
-def remote_changed(mapping: dict[str, Any], remote_fields: dict[str, Any]) -> set[str]:
+def remote_changed(mapping: dict[str, Any], remote_fields: dict[str, Any],
+                   keys: tuple[str, ...] = MAPPED) -> set[str]:
     """The fields the tracker changed since gi last saw them."""
     base = mapping.get("base") or {}
-    seen = {k: base.get(k) for k in MAPPED}
+    seen = {k: base.get(k) for k in keys}
     seen.update(mapping.get("seen") or {})
-    theirs = agreed(remote_fields)
+    theirs = agreed(remote_fields, keys)
     if not base and not mapping.get("seen"):
-        return set(MAPPED)
-    return {k for k in MAPPED if theirs[k] != seen[k]}
+        return set(keys)
+    return {k for k in keys if theirs[k] != seen[k]}
 
 
 def _base_for(mapping: dict[str, Any], local: dict[str, Any], remote: dict[str, Any]
@@ -82,16 +84,16 @@ def _base_for(mapping: dict[str, Any], local: dict[str, Any], remote: dict[str, 
     return base
 
 
-def merged_with(issue: Issue, remote: Remote, bridge: str
+def merged_with(issue: Issue, remote: Remote, bridge: str, keys: tuple[str, ...] = MAPPED
                 ) -> tuple[Issue, list[dict[str, Any]]]:
     """`issue` with the remote version merged in (§6) and the conflicts it resolved;
     comments are mirrored separately (`add_remote_comments`)."""
     from gitissues.merge import merge_issues
 
-    if comparable(fields_of(issue)) == comparable(remote.fields):
+    if comparable(fields_of(issue, keys), keys) == comparable(remote.fields, keys):
         return issue.copy(), []
     mapping = mapping_of(issue, bridge) or {}
-    moved = remote_changed(mapping, remote.fields)
+    moved = remote_changed(mapping, remote.fields, keys)
     if not moved:
         return issue.copy(), []
     theirs = issue.copy()
@@ -99,7 +101,7 @@ def merged_with(issue: Issue, remote: Remote, bridge: str
         if k in moved:  # what the tracker did not change stays as gi has it
             setattr(theirs, k, v)
     theirs.updated = remote.updated or issue.updated
-    base = _base_for(mapping, fields_of(issue), remote.fields)
+    base = _base_for(mapping, fields_of(issue, keys), remote.fields)
     merged, conflicts = merge_issues(base, issue, theirs)
     merged.comments = list(issue.comments)
     merged.remote = dict(issue.remote or {})
@@ -133,24 +135,27 @@ def add_remote_comments(issue: Issue, bridge: str, remote: Remote) -> None:
         issue.remote = {**(issue.remote or {}), bridge: mapping}
 
 
-def pulled(issue: Issue, bridge: str, remote: Remote) -> tuple[Issue, list[dict[str, Any]]]:
+def pulled(issue: Issue, bridge: str, remote: Remote, keys: tuple[str, ...] = MAPPED
+           ) -> tuple[Issue, list[dict[str, Any]]]:
     """The local issue after pulling `remote` into it, and the conflicts resolved."""
-    merged, conflicts = merged_with(issue, remote, bridge)
+    merged, conflicts = merged_with(issue, remote, bridge, keys)
     add_remote_comments(merged, bridge, remote)
-    rebase(merged, bridge, remote, remote.fields)
+    rebase(merged, bridge, remote, remote.fields, keys=keys)
     if conflicts:  # the remote's losing value is now seen (and on record): push sends ours
-        _seen(merged, bridge, remote.fields, {c["field"] for c in conflicts})
+        _seen(merged, bridge, remote.fields, {c["field"] for c in conflicts}, keys)
     if _same(merged, issue):
         return issue, []
     merged.updated = max(issue.updated or "", remote.updated or "")
     return merged, conflicts
 
 
-def _seen(issue: Issue, bridge: str, remote_fields: dict[str, Any], fields: set[str]) -> None:
+def _seen(issue: Issue, bridge: str, remote_fields: dict[str, Any], fields: set[str],
+          keys: tuple[str, ...] = MAPPED) -> None:
     """Base `fields` on the remote's values, so a conflict a pull resolved for the local side
     is recorded once and then pushed, not found again by every pull."""
-    theirs, base = agreed(remote_fields), dict((mapping_of(issue, bridge) or {}).get("base") or {})
-    for k in fields & set(MAPPED):
+    theirs = agreed(remote_fields, keys)
+    base = dict((mapping_of(issue, bridge) or {}).get("base") or {})
+    for k in fields & set(keys):
         if theirs[k] is None:
             base.pop(k, None)
         else:

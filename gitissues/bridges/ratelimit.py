@@ -1,7 +1,8 @@
 """Reading the servers' rate-limit headers, and the backoff used when they say nothing.
 
 GitHub sends `x-ratelimit-remaining/reset` (epoch seconds) and, for its secondary limits, a
-403 with `retry-after`; GitLab sends `RateLimit-Remaining/Reset`; anyone may send `Retry-After`
+403 with `retry-after`; GitLab sends `RateLimit-Remaining/Reset`; Jira Cloud's 429 carries
+`X-RateLimit-Reset` as an ISO 8601 time (`2024-06-05T14:30Z`); anyone may send `Retry-After`
 as seconds or as an HTTP date. Linear sends `X-RateLimit-Requests-Remaining/Reset` (the reset in
 epoch milliseconds) and says it is limited with a GraphQL error whose `extensions.code` is
 RATELIMITED, on a 400 as often as on a 429. Header names are case-insensitive in httpx, so one
@@ -40,8 +41,20 @@ def remaining(headers: httpx.Headers) -> float | None:
 
 def reset_at(headers: httpx.Headers) -> float | None:
     """When the current window ends, as epoch seconds, when the server says."""
-    reset = _number(headers, _RESET)
-    return reset / 1000 if reset is not None and reset > _MILLISECONDS else reset
+    found = _number(headers, _RESET)
+    if found is not None:
+        return found / 1000 if found > _MILLISECONDS else found
+    from datetime import UTC, datetime
+
+    for name in _RESET:
+        value = (headers.get(name) or "").strip()
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        except ValueError:
+            continue
+        if when is not None:
+            return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+    return None
 
 
 def retry_after(headers: httpx.Headers, now: float) -> float | None:

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from gitissues.bridges.base import Platform
     from gitissues.bridges.etags import EtagCache
 
-# platform → (module:class, how the token is sent)
-PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
+# platform → (module:class, how the token is sent); None: the class's `auth(token, target)`
+# says, and the class takes the saved bridge as `settings` (Jira: by deployment, its tables)
+PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]] | None]] = {
     "gitea": ("gitissues.bridges.gitea:Gitea", lambda t: {"Authorization": f"token {t}"}),
     "gitlab": ("gitissues.bridges.gitlab:GitLab", lambda t: {"PRIVATE-TOKEN": t}),
     "github": ("gitissues.bridges.github:GitHub", lambda t: {
@@ -30,6 +31,7 @@ PLATFORMS: dict[str, tuple[str, Callable[[str], dict[str, str]]]] = {
         "X-GitHub-Api-Version": "2022-11-28"}),
     # a personal API key goes as it is; an OAuth token is given as `Bearer …` and so passes too
     "linear": ("gitissues.bridges.linear:Linear", lambda t: {"Authorization": t}),
+    "jira": ("gitissues.bridges.jira:Jira", None),
 }
 # seconds kept between content-creating requests (GitHub asks for about one, or its secondary
 # limits answer 403); GI_BRIDGE_PACE overrides it for every platform (0: no pause)
@@ -39,10 +41,12 @@ TIMEOUT = 30.0
 
 def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = None,
                   client: httpx.Client | None = None, say: Callable[[str], None] | None = None,
-                  etags: EtagCache | None = None) -> Platform:
+                  etags: EtagCache | None = None, settings: dict[str, Any] | None = None
+                  ) -> Platform:
     """The platform object for bridge `name` at `target` (`bridge_target`'s answer). `client`
     is injected in tests; otherwise one is made with the token's header and a timeout.
-    `etags` is the bridge's cache kept from earlier runs (conditional GETs, remembered notes)."""
+    `etags` is the bridge's cache kept from earlier runs (conditional GETs, remembered notes);
+    `settings` the saved bridge."""
     plat = str(target["platform"])
     if plat not in PLATFORMS:
         built = ", ".join(sorted(PLATFORMS))
@@ -52,10 +56,16 @@ def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = 
     token = target.get("token")
     if not token:
         raise AuthError(f"bridge {name}: no token; set {variable}")
+    module, _, cls = where.partition(":")
+    kind = getattr(importlib.import_module(module), cls)
     if client is None:
         import httpx
 
-        client = httpx.Client(base_url=str(target["base_url"]), headers=auth(str(token)),
+        try:
+            headers = auth(str(token)) if auth else kind.auth(str(token), target)
+        except AuthError as exc:
+            raise AuthError(f"bridge {name}: {exc.message}") from None
+        client = httpx.Client(base_url=str(target["base_url"]), headers=headers,
                               timeout=TIMEOUT, follow_redirects=False)
     from gitissues.bridges.http import Http
 
@@ -64,8 +74,10 @@ def open_platform(name: str, target: dict[str, Any], *, token_env: str | None = 
         extra["etags"] = etags
     http = Http(client, bridge=name, token_env=variable, secrets=[str(token)],
                 pace=pace_for(plat), **extra)
-    module, _, cls = where.partition(":")
-    return getattr(importlib.import_module(module), cls)(http, str(target["project"]))
+    if auth is None:
+        given = {**(settings or {}), "deployment": target.get("deployment")}
+        return kind(http, str(target["project"]), settings=given)
+    return kind(http, str(target["project"]))
 
 
 def pace_for(platform: str) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from gitissues import timeutil
 from gitissues.bridges import engine, links, saved
 from gitissues.bridges.progress import Bar
-from gitissues.errors import GiError, NotFound
+from gitissues.errors import GiError, NotFound, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,12 +30,16 @@ def add(store: StoreCore, name: str, platform: str | None, flags: dict[str, Any]
 
     saved.check_name(name)
     target = resolve_bridge_target(store, platform, flags)
+    if flags.get("deployment") and target["platform"] != "jira":
+        raise UsageError("--deployment is for Jira bridges (cloud or datacenter)")
     entry = {"platform": target["platform"], "url": target["base_url"],
-             "project": target["project"], "token_env": flags.get("token_env")}
+             "project": target["project"], "token_env": flags.get("token_env"),
+             "deployment": target.get("deployment")}
     old = saved.all_saved(store).get(name) or {}
     if old and old.get("platform") == entry["platform"] and old.get("url") == entry["url"] \
             and old.get("project") == entry["project"]:
-        entry.update({k: old[k] for k in ("users", "last_pull", "last_push") if k in old})
+        entry.update({k: old[k] for k in ("users", *saved.TABLES, "last_pull", "last_push")
+                      if k in old})
     saved.save(store, name, entry)
     return {"name": name, **{k: v for k, v in entry.items() if v}}
 
@@ -71,7 +75,8 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
         client_for: Callable[[str], httpx.Client | None] | None = None,
         say: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
     """Pull and/or push every named bridge (none named: all); one result per bridge and
-    direction: `{name, direction, created, updated, unchanged, requests}`."""
+    direction: `{name, direction, created, updated, unchanged, requests}`, and `problems`:
+    what the tracker would not take (a status no transition reaches), when any."""
     from gitissues.bridges.etags import EtagCache
     from gitissues.bridges.registry import open_platform
     from gitissues.settings import resolve_bridge_target
@@ -88,7 +93,7 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
         etags = EtagCache.load(cache)
         platform = open_platform(name, target, token_env=entry.get("token_env"),
                                  client=client_for(name) if client_for else None, say=say,
-                                 etags=etags)
+                                 etags=etags, settings=entry)
         if isinstance(entry.get("users"), dict) and entry["users"]:
             from gitissues.bridges.users import UserMapped
 
@@ -117,6 +122,7 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
     results = []
     entry = saved.one(store, name)
     for direction in DIRECTIONS[command]:
+        told = len(getattr(platform, "problems", ()))
         with Bar(f"{name} {direction}") as tick:
             if direction == "pull":
                 counts = engine.pull(store, name, platform, entry.get("last_pull"),
@@ -134,4 +140,7 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
             entry = {**saved.one(store, name), f"last_{direction}": cursor}
             saved.save(store, name, entry)
         results.append({"name": name, "direction": direction, **counts.to_json()})
+        problems = list(getattr(platform, "problems", ()))[told:]
+        if problems:
+            results[-1]["problems"] = problems
     return results

@@ -1,5 +1,6 @@
 """Bridge instances saved in the repository settings under `bridges.<name>` (SPEC §8):
-platform, url, project, token_env (never a token), and the cursors `last_pull`/`last_push`,
+platform, url, project, token_env (never a token), a Jira bridge's deployment and tables, the
+`users` map, and the cursors `last_pull`/`last_push`,
 committed so that every clone and every CI run continues where the last one stopped."""
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ if TYPE_CHECKING:
 
     from gitissues.store.core import StoreCore
 
-KEYS = ("platform", "url", "project", "token_env", "users", "last_pull", "last_push")
+# Jira adds its deployment and the tables of `jira_fields` (statuses, transitions, …)
+TABLES = ("statuses", "transitions", "priorities", "types")
+KEYS = ("platform", "url", "project", "token_env", "deployment", "users", *TABLES,
+        "last_pull", "last_push")
 
 
 def all_saved(store: StoreCore) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ import argparse
 
 from gitissues.cli.common import open_cli_store
 from gitissues.cli.output import emit_json, plural, printable, warn
+from gitissues.errors import Conflict
 
 
 def cmd_bridge(args: argparse.Namespace) -> int:
@@ -16,7 +17,8 @@ def cmd_bridge(args: argparse.Namespace) -> int:
     as_json = getattr(args, "json", False)
     if args.action == "add":
         entry = run.add(store, args.name, args.platform,
-                        {"url": args.url, "project": args.project, "token_env": args.token_env})
+                        {"url": args.url, "project": args.project, "token_env": args.token_env,
+                         "deployment": args.deployment})
         if as_json:
             emit_json(entry)
         else:
@@ -43,10 +45,13 @@ def cmd_bridge(args: argparse.Namespace) -> int:
                       say=warn)
     if as_json:
         emit_json(results)
-        return 0
     verb = "would be " if args.dry_run else ""
-    for r in results:
+    for r in [] if as_json else results:
         print(f"{printable(r['name'])} {r['direction']}: {r['created']} {verb}created, "
               f"{r['updated']} {verb}updated, {r['unchanged']} unchanged "
               f"({plural(r['requests'], 'request')})")
+    problems = [f"{r['name']} {p}" for r in results for p in r.get("problems") or []]
+    if problems:  # the rest went through; what did not is named, and the exit says so
+        raise Conflict(f"{plural(len(problems), 'change')} the tracker did not take: "
+                       + "; ".join(problems), problems=problems)
     return 0

@@ -268,6 +268,9 @@ def _bridge_actions(p: GiParser) -> None:
             c.add_argument("--token-env", metavar="VAR",
                            help="the variable that holds the token (default: the "
                                 "platform's, e.g. GITEA_TOKEN)")
+            c.add_argument("--deployment", choices=("cloud", "datacenter"),
+                           help="Jira: cloud (REST v3, JIRA_EMAIL + JIRA_TOKEN) or datacenter "
+                                "(REST v2, JIRA_TOKEN as a personal access token)")
         elif name == "rm":
             c.add_argument("name", metavar="NAME")
         elif name in ("pull", "push", "sync"):

@@ -76,6 +76,8 @@ def _registry() -> Registry:
         resources.append((name, doc))
     gh = json.loads(need(SPECS / "github-api.github.com.issues-subset.openapi.json").read_text())
     resources.append(("github", _nullable(gh)))
+    jira = json.loads(need(SPECS / "jira-cloud-platform-v3.openapi.json").read_text())
+    resources.append(("jira", _nullable({"components": jira["components"]})))
     return Registry().with_resources(
         (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
         for uri, doc in resources)
@@ -118,6 +120,16 @@ def github_full_schema(name: str, strict: bool = True) -> dict[str, Any]:
     d = json.loads(json.dumps(d).replace('"#/components/', '"github-full#/components/'))
     if strict:
         d["additionalProperties"] = False
+    return d
+
+
+def jira_schema(name: str, required: bool = True) -> dict[str, Any]:
+    """A Jira Cloud (v3) components/schemas entry; `required=False` drops what it requires
+    (an issue's `issuelinks` carry one side of an IssueLink, the one the other issue is on)."""
+    d = copy.deepcopy(_registry().contents("jira")["components"]["schemas"][name])
+    d = json.loads(json.dumps(d).replace('"#/components/', '"jira#/components/'))
+    if not required:
+        d.pop("required", None)
     return d
 
 

@@ -114,6 +114,7 @@ def test_jira_and_linear():
         "project": "ENG",
         "token": "j",
         "email": "a@b.c",
+        "deployment": "cloud",
     }
     env = {"LINEAR_API_KEY": "lin"}
     assert _target(

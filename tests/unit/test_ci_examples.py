@@ -35,8 +35,9 @@ def _commands(path: Path, doc: dict) -> list[str]:
 
 
 def test_there_is_a_job_for_each_forge():
-    assert {f.name for f in FILES} >= {"github-actions.yml", "gitea-actions.yml",
-                                       "gitlab-ci.yml", "linear-github-actions.yml"}
+    assert {f.name for f in FILES} == {"github-actions.yml", "gitea-actions.yml",
+                                       "gitlab-ci.yml", "linear-github-actions.yml",
+                                       "jira-github-actions.yml"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.name for f in FILES])
