@@ -57,7 +57,7 @@ class UserMapped:
         return None if remote is None else self._got(remote)
 
     def __getattr__(self, name: str) -> Any:
-        """Everything else (its extra fields, problems, webhooks, relations) is the platform's own."""
+        """Anything else the platform offers (extra fields, problems, webhooks, relations)."""
         if name == "platform":  # not set yet (copying, unpickling): no recursion
             raise AttributeError(name)
         return getattr(self.platform, name)

@@ -31,7 +31,7 @@ SUMMARY = {
     "pull": "fetch and merge the store from a git remote",
     "push": "push the store to a git remote",
     "merge-driver": "git merge driver for issue files (set up by gi init --mode tree)",
-    "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab: add, list, rm, pull, push, sync",
+    "bridge": "mirror issues to Gitea/Forgejo, GitHub, GitLab, Jira, Linear: add, sync, …",
     "hooks": "git hooks that link commits to issues: install, uninstall, status",
     "webhook": "real-time events from the trackers: serve, register, list, remove",
     "web": "a live board of the store in a browser",
