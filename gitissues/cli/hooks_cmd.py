@@ -27,7 +27,7 @@ def arguments(p: GiParser) -> None:
 
 def cmd_hooks(args: argparse.Namespace) -> int:
     if args.action == "run":
-        return run_hook(args.hook, list(args.hook_args))
+        return _run(args.hook, list(args.hook_args))
     from gitissues import git
     from gitissues.hooks import install
 
@@ -52,8 +52,7 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_hook(hook: str, hook_args: list[str]) -> int:
-    """Run one hook of ours; print its warnings; exit 0 whatever happened."""
+def _run(hook: str, hook_args: list[str]) -> int:
     import sys
 
     from gitissues.hooks import run

@@ -43,16 +43,21 @@ class Plan:
         self.rewritten: dict[str, str] = {}
         self.followers: set[str] = set()  # issues that have a rewritten commit linked
 
-    def commits(self, store: Store, commits: list[Commit], *, reached: bool) -> None:
+    def commits(self, store: Store, commits: list[Commit], *, reached: bool) -> list[str]:
         """Link each commit to the issues it refers to; `reached`: they are on the default
-        branch now, so their closing references close."""
+        branch now, so their closing references close. The warnings: references that name
+        no issue."""
+        warnings = []
         for commit in commits:
-            for verb, issue_id in resolved(store, commit.message)[0]:
+            found, unknown = resolved(store, commit.message)
+            warnings += unknown
+            for verb, issue_id in found:
                 oids = self.link.setdefault(issue_id, [])
                 if commit.oid not in oids:
                     oids.append(commit.oid)
                 if reached and verb in VERBS_CLOSING:
                     self.close.setdefault(issue_id, commit)
+        return warnings
 
     def rewrite(self, store: Store, pairs: list[tuple[str, str]]) -> None:
         """Old commit ids that are to give way to new ones, wherever they are linked (an
