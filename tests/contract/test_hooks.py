@@ -204,3 +204,26 @@ def test_hooks_run_is_silent_without_a_store_or_arguments(sandbox: Sandbox) -> N
     assert (r.code, r.out, r.err) == (0, "", ""), r
     r = sandbox.gi("hooks", "run", "post-nothing")
     assert r.code == 2, r
+
+
+def test_tree_mode_links_in_the_working_tree(sandbox: Sandbox) -> None:
+    """A tree store: the hooks write its files; with `commit: true` gi commits them, and the
+    hooks that commit runs leave it alone (no loop, no second link)."""
+    sb = sandbox
+    assert sb.gi("init", "--mode", "tree").code == 0
+    issue = sb.create("x", "--commit")
+    sb.git("add", "-A")
+    sb.git("commit", "-q", "-m", "the store")
+    install(sb)
+    ok(commit(sb, f"Refs {issue}"))
+    linked = head(sb)
+    assert links(sb, issue) == [linked]
+    assert sb.git("status", "--porcelain").endswith(".yaml")  # the issue file, changed
+    assert sb.gi("config", "set", "commit", "true").code == 0
+    sb.git("commit", "-q", "-am", "settings")
+    ok(commit(sb, f"Fixes {issue}"))
+    fix = sb.git("rev-parse", "HEAD~1")
+    subject = sb.git("log", "-1", "--format=%s")
+    assert subject == f"commit.close {issue}: link 1 commit; close {issue}"
+    assert links(sb, issue) == [linked, fix] and sb.show(issue)["status"] == "closed"
+    assert sb.git("status", "--porcelain") == ""
