@@ -20,20 +20,18 @@ SETTING = "hooks.push_store"
 
 
 def enabled(store: Store) -> bool:
-    """`hooks.push_store` as the configuration layers resolve it (SPEC §7)."""
+    """`hooks.push_store` as the configuration layers resolve it (SPEC §7); a user config
+    that does not parse raises (the hook warns about it)."""
     from gitissues import settings
 
-    try:
-        ctx = settings.load(store=store, with_remotes=False, strict_settings=False)
-    except GiError:
-        return False
+    ctx = settings.load(store=store, with_remotes=False, strict_settings=False)
     return ctx.resolved().get(SETTING) == "true"
 
 
 def push_store(store: Store, remote: str, updates: str) -> list[str]:
     """Sync the store with `remote` unless the user's push (`updates`: git's lines
     `LOCAL_REF LOCAL_OID REMOTE_REF REMOTE_OID`) already carries the store branch."""
-    if store.mode != "branch" or not remote or not enabled(store):
+    if store.mode != "branch" or not remote:
         return []
     if any(line.split()[2:3] == [STORE_REF] for line in updates.splitlines()):
         return []
@@ -41,6 +39,8 @@ def push_store(store: Store, remote: str, updates: str) -> list[str]:
     from gitissues.git import transport
 
     try:
+        if not enabled(store):
+            return []
         name = transport.check_remote(store.paths, remote)
         sync.sync(store, name, None)
     except GiError as exc:

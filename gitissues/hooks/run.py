@@ -49,10 +49,15 @@ def run(hook: str, args: list[str], stdin: str = "") -> list[str]:
 
 
 def _store() -> Store | None:
-    """The repository's store, or None when it has none (then the hooks stay silent)."""
+    """The repository's store, or None when it has none, or when git runs the hook where gi
+    finds no repository it can use (a bare one, say): then the hooks stay silent."""
+    from gitissues.errors import UsageError
     from gitissues.store import open_store
 
-    store = open_store(".")
+    try:
+        store = open_store(".")
+    except UsageError:
+        return None
     return store if store.backend.initialized() else None
 
 
