@@ -271,10 +271,13 @@ class Index:
     def keyed(self, kind: str, value: str) -> list[str]:
         """Issues found by `value` (`commit`: one in `links.commits`; `remote:NAME`: the
         number on bridge NAME; `remote:`, on any bridge)."""
-        end = kind[:-1] + ";" if kind.endswith(":") else kind + "\0"
-        return [r[0] for r in self.db.execute("SELECT DISTINCT issue FROM keys WHERE value=?"
-                                              " AND kind >= ? AND kind < ? ORDER BY issue",
-                                              (value, kind, end))]
+        if kind.endswith(":"):  # every kind that starts so
+            where, args = "kind >= ? AND kind < ?", (kind, kind[:-1] + ";")
+        else:
+            where, args = "kind = ?", (kind,)
+        return [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT issue FROM keys WHERE value=? AND {where} ORDER BY issue",
+            (value, *args))]
 
     def bad_files(self) -> list[tuple[str, str]]:
         return self.rows("SELECT path, message FROM bad ORDER BY path")  # type: ignore[return-value]
