@@ -4,10 +4,12 @@ a repository without hooks, one with hooks and no reference, one with hooks and 
 (round-robin, so a change in the machine's load touches all three alike). Reports medians of
 the wall time and of the CPU time git and everything it started used (user + system: on a
 machine shared with other work, the steadier of the two).
-Usage: python bench/bench_hooks.py [N]   (the `gi` beside the interpreter that runs it)"""
+Usage: python bench/bench_hooks.py [N] [--issues K]   (the `gi` beside the interpreter that
+runs it; K issues imported into each store first, default 1)"""
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -16,6 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import sample_issues  # noqa: E402
 
 GI = str(Path(sys.executable).parent / "gi")
 ENV = {**os.environ, "PATH": "/usr/bin:/bin", "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x",
@@ -34,15 +39,19 @@ def timed_commit(repo: str, message: str) -> tuple[float, float]:
     return wall * 1000, cpu * 1000
 
 
-def setup(repo: str, hooks: bool) -> str:
-    """A repository with a store and one issue (its id), with or without the hooks."""
-    def run(*args: str) -> str:
+def setup(repo: str, hooks: bool, issues: int) -> str:
+    """A repository with a store of `issues` issues (the id of one), with or without the
+    hooks."""
+    def run(*args: str, stdin: str | None = None) -> str:
         return subprocess.run(args, cwd=repo, env=ENV, check=True, capture_output=True,
-                              text=True).stdout.strip()
+                              text=True, input=stdin).stdout.strip()
 
     run("git", "init", "-q", "-b", "main")
     run("git", "commit", "-q", "--allow-empty", "-m", "initial")
     run(GI, "init")
+    if issues > 1:
+        run(GI, "import", "-", stdin="".join(json.dumps(i) + "\n"
+                                             for i in sample_issues(issues - 1)))
     issue = run(GI, "create", "bench")
     if hooks:
         run(GI, "hooks", "install")
@@ -50,19 +59,25 @@ def setup(repo: str, hooks: bool) -> str:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("rounds", nargs="?", type=int, default=20)
+    p.add_argument("--issues", type=int, default=1)
+    args = p.parse_args()
+    n, issues = args.rounds, args.issues
     runs: dict[str, list[tuple[float, float]]] = {"bare": [], "plain": [], "linked": []}
     with tempfile.TemporaryDirectory() as bare, tempfile.TemporaryDirectory() as hooked:
-        setup(bare, hooks=False)
-        issue = setup(hooked, hooks=True)
+        setup(bare, hooks=False, issues=issues)
+        issue = setup(hooked, hooks=True, issues=issues)
         for _ in range(n):
             runs["bare"].append(timed_commit(bare, "plain commit"))
             runs["plain"].append(timed_commit(hooked, "plain commit"))
             runs["linked"].append(timed_commit(hooked, f"Refs {issue}"))
     wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in runs.items()}
-    print(f"{n} rounds, medians (wall / CPU): no hooks {wall['bare']:.1f} / {cpu['bare']:.1f} ms;"
-          f" hooks, no reference +{wall['plain'] - wall['bare']:.1f} / "
+    print(f"{issues} issues, {n} rounds, medians (wall / CPU): no hooks {wall['bare']:.1f} / "
+          f"{cpu['bare']:.1f} ms; hooks, no reference +{wall['plain'] - wall['bare']:.1f} / "
           f"+{cpu['plain'] - cpu['bare']:.1f} ms; hooks, a reference "
           f"+{wall['linked'] - wall['bare']:.1f} / +{cpu['linked'] - cpu['bare']:.1f} ms")
 
