@@ -52,6 +52,7 @@ def setup(repo: str, hooks: bool, issues: int) -> str:
     if issues > 1:
         run(GI, "import", "-", stdin="".join(json.dumps(i) + "\n"
                                              for i in sample_issues(issues - 1)))
+        run("git", "gc", "-q")  # packed, as gi's own upkeep leaves a store after the import
     issue = run(GI, "create", "bench")
     if hooks:
         run(GI, "hooks", "install")
