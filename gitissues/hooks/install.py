@@ -24,7 +24,9 @@ def gi_command() -> list[str]:
     argv0 = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
     if os.path.basename(argv0).startswith("gi") and os.access(argv0, os.X_OK):
         return [argv0]
-    return [sys.executable, "-m", "gitissues"]  # run as `python -m gitissues`
+    # run as `python -m gitissues`: -P, for git runs the hook at the top of the work tree, and a
+    # `gitissues/` folder there must not be what runs (Python ≥ 3.11)
+    return [sys.executable, "-P", "-m", "gitissues"]
 
 
 def hooks_dir(paths: git.RepoPaths) -> str:

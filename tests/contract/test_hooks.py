@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import Sandbox
@@ -227,3 +228,21 @@ def test_tree_mode_links_in_the_working_tree(sandbox: Sandbox) -> None:
     assert subject == f"commit.close {issue}: link 1 commit; close {issue}"
     assert links(sb, issue) == [linked, fix] and sb.show(issue)["status"] == "closed"
     assert sb.git("status", "--porcelain") == ""
+
+
+def test_run_as_python_m_the_hooks_never_import_from_the_repository(sandbox: Sandbox,
+                                                                     tmp_path: Path) -> None:
+    """Installed by `python -m gitissues`, the hooks run that interpreter; git runs them at the
+    top of the work tree, where a `gitissues/` folder of the repository's must not be imported."""
+    sb = sandbox
+    r = subprocess.run([sys.executable, "-m", "gitissues", "hooks", "install"], cwd=sb.repo,
+                       env=sb.env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r
+    text = (sb.repo / ".git" / "hooks" / "post-commit").read_text()
+    assert f"'{sys.executable}' '-P' '-m' 'gitissues' hooks run post-commit" in text
+    marker = tmp_path / "ran"
+    (sb.repo / "gitissues").mkdir()
+    (sb.repo / "gitissues" / "__init__.py").write_text(f"open({str(marker)!r}, 'w')\n")
+    issue = sb.create("x")
+    ok(commit(sb, f"Refs {issue}"))
+    assert links(sb, issue) == [head(sb)] and not marker.exists()
