@@ -252,6 +252,8 @@ KNOWN: dict[str, Known] = {
                            "starting with '-'", _remote, repo_only=True),
     "commit": Known("true or false (tree mode: commit every change)", _bool, "false",
                     repo_only=True),
+    "hooks.push_store": Known("true or false (the pre-push hook pushes the store branch "
+                              "along; off when unset)", _bool),
     "agent.id": Known(_LINE, _one_line),
     "agent.type": Known(_LINE, _one_line),
     "platform": Known("one of gitea, github, gitlab, jira, linear, bitbucket (or forgejo, "

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
 def arguments(p: GiParser) -> None:
     """The actions of `gi hooks` and their arguments."""
     from gitissues.cli.grammar import actions
+    from gitissues.hooks.install import HOOKS
 
     for name, c in actions(p, "hooks", h.HOOKS_ACTIONS):
         if name == "run":
-            c.add_argument("hook", choices=("commit-msg", "post-commit"), metavar="HOOK")
+            c.add_argument("hook", choices=HOOKS, metavar="HOOK")
             c.add_argument("hook_args", nargs="*", metavar="ARG", help="git's arguments")
 
 
@@ -52,15 +53,16 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 
 
 def _run(hook: str, hook_args: list[str]) -> int:
+    import sys
+
     from gitissues.hooks import run
 
     try:
-        if hook == "commit-msg":
-            warnings = run.commit_msg(hook_args[0]) if hook_args else []
-        else:
-            warnings = run.post_commit()
-    except Exception as exc:  # noqa: BLE001 — a hook of ours must never fail a commit
-        warnings = [f"the {hook} hook failed: {exc}"]
+        stdin = sys.stdin.read() if hook in run.TAKES_STDIN else ""
+        warnings = run.run(hook, hook_args, stdin)
+    except Exception as exc:  # noqa: BLE001 — a hook of ours must never fail a git command
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        warnings = [f"the {hook} hook failed: {message}"]
     for w in warnings:
         warn(w)
     return 0

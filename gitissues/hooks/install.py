@@ -7,14 +7,14 @@ back."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-from importlib import resources
 
 from gitissues import git
 from gitissues.errors import UsageError
 
-HOOKS = ("commit-msg", "post-commit")
+# the hooks `gi hooks install` writes (each one a script in `scripts/`), in the order git runs
+# them; `gi hooks run` accepts these names
+HOOKS = ("commit-msg", "post-commit", "post-merge", "post-rewrite", "pre-push")
 MARKER = "# gi-hooks:"
 CHAINED = ".gi-chained"
 
@@ -24,14 +24,14 @@ def gi_command() -> list[str]:
     argv0 = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
     if os.path.basename(argv0).startswith("gi") and os.access(argv0, os.X_OK):
         return [argv0]
-    return [sys.executable, "-m", "gitissues"]  # run as `python -m gitissues`
+    # run as `python -m gitissues`: -P, for git runs the hook at the top of the work tree, and a
+    # `gitissues/` folder there must not be what runs (Python ≥ 3.11)
+    return [sys.executable, "-P", "-m", "gitissues"]
 
 
 def hooks_dir(paths: git.RepoPaths) -> str:
     """Where git looks for this repository's hooks."""
-    proc = subprocess.run(["git", "config", "--get", "core.hooksPath"], cwd=paths.top,
-                          capture_output=True, text=True)
-    configured = proc.stdout.strip() if proc.returncode == 0 else ""
+    configured = git.config_get(paths, "core.hooksPath") or ""
     if configured:
         return os.path.normpath(os.path.join(paths.top, os.path.expanduser(configured)))
     return os.path.join(paths.common_dir, "hooks")
@@ -44,6 +44,8 @@ def _quoted(text: str) -> str:
 
 def script(name: str, gi: list[str]) -> str:
     """The hook `name` with the command that runs gi filled in."""
+    from importlib import resources
+
     text = resources.files("gitissues.hooks").joinpath("scripts", name).read_text()
     return text.replace("@GI@", " ".join(_quoted(word) for word in gi))
 

@@ -231,16 +231,12 @@ def validated(data: dict[str, Any]) -> Issue:
 
 
 def _resolve_remote(index: Index, bridge: str | None, number: str, ref: str) -> str:
-    matches = []
-    for (raw,) in index.rows("SELECT json FROM issues WHERE json LIKE '%\"remote\": {\"%'"):
-        data = json.loads(raw)
-        for name, mapping in (data.get("remote") or {}).items():
-            if bridge not in (None, name) or not isinstance(mapping, dict):
-                continue
-            if str(mapping.get("number", mapping.get("key", ""))) == number:
-                matches.append(data["id"])
+    """`#N` names the issue one bridge numbers N (any bridge, if only one does); `NAME#N`
+    the one bridge NAME numbers N: an index lookup, whatever the store's size."""
+    matches = index.keyed(f"remote:{bridge}" if bridge else "remote:", number)
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise Ambiguous(f"{ref!r} is ambiguous: {', '.join(matches)}; use NAME#{number}")
+        raise Ambiguous(f"{ref!r} is ambiguous: {', '.join(matches)}; use NAME#{number}",
+                        candidates=matches)
     raise NotFound(f"no issue mapped to {ref!r}")

@@ -24,7 +24,7 @@ TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need i
 if TYPE_CHECKING:
     from typing import Any
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE issues(
@@ -56,8 +56,12 @@ CREATE VIRTUAL TABLE fts USING fts5(title, body, comments, tokenize="porter unic
 CREATE TABLE files(path TEXT PRIMARY KEY, stamp TEXT, issue TEXT);
 CREATE INDEX files_issue ON files(issue);
 CREATE TABLE bad(path TEXT PRIMARY KEY, message TEXT NOT NULL);
+CREATE TABLE keys(issue TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX keys_value ON keys(value, kind);
+CREATE INDEX keys_issue ON keys(issue);
 """
-_TABLES = ("meta", "issues", "labels", "assignees", "deps", "aliases", "fts", "files", "bad")
+_TABLES = ("meta", "issues", "labels", "assignees", "deps", "aliases", "fts", "files", "bad",
+           "keys")
 
 
 class Index:
@@ -152,7 +156,7 @@ class Index:
         row = self.db.execute("SELECT rowid, id, json FROM issues WHERE path=?",
                               (path,)).fetchone()
         if row is None or row[1] != issue.id:
-            self._insert(path, issue, stamp, values, comments)
+            self._insert(path, issue, stamp, values, comments, d)
             return
         rowid, old = row[0], json.loads(row[2])
         self.db.execute(
@@ -171,6 +175,9 @@ class Index:
             self.db.execute("DELETE FROM aliases WHERE issue=?", (issue.id,))
             self.db.executemany("INSERT INTO aliases VALUES(?,?)",
                                 [(issue.id, x) for x in aliases])
+        if _keys(old) != _keys(d):
+            self.db.execute("DELETE FROM keys WHERE issue=?", (issue.id,))
+            self.db.executemany("INSERT INTO keys VALUES(?,?,?)", _keys(d))
         if (old.get("title"), old.get("body"), _comments_text(old)) != (
                 issue.title, issue.body, comments):
             self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
@@ -179,7 +186,7 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
 
     def _insert(self, path: str, issue: Issue, stamp: str | None, values: tuple,
-                comments: str) -> None:
+                comments: str, d: dict[str, Any]) -> None:
         self.drop(path)
         other = self.db.execute("SELECT path FROM issues WHERE id=?", (issue.id,)).fetchone()
         if other:
@@ -200,6 +207,7 @@ class Index:
             "INSERT INTO aliases VALUES(?,?)", [(issue.id, x) for x in aliases_of(issue.links)])
         self.db.execute("INSERT INTO fts(rowid, title, body, comments) VALUES(?,?,?,?)",
                         (rowid, issue.title, issue.body, comments))
+        self.db.executemany("INSERT INTO keys VALUES(?,?,?)", _keys(d))
         self.db.execute("INSERT OR REPLACE INTO files VALUES(?,?,?)", (path, stamp, issue.id))
 
     def put_bad(self, path: str, message: str, stamp: str | None = None) -> None:
@@ -213,7 +221,7 @@ class Index:
             rowid, issue_id = row
             self.db.execute("DELETE FROM issues WHERE rowid=?", (rowid,))
             self.db.execute("DELETE FROM fts WHERE rowid=?", (rowid,))
-            for t in ("labels", "assignees", "deps", "aliases"):
+            for t in ("labels", "assignees", "deps", "aliases", "keys"):
                 self.db.execute(f"DELETE FROM {t} WHERE issue=?", (issue_id,))
         self.db.execute("DELETE FROM bad WHERE path=?", (path,))
         self.db.execute("DELETE FROM files WHERE path=?", (path,))
@@ -277,6 +285,17 @@ class Index:
                 self.db.set_progress_handler(None, 0)
         raise ValueError("no plan without a budget")
 
+    def keyed(self, kind: str, value: str) -> list[str]:
+        """Issues found by `value` (`commit`: one in `links.commits`; `remote:NAME`: the
+        number on bridge NAME; `remote:`, on any bridge)."""
+        if kind.endswith(":"):  # every kind that starts so
+            where, args = "kind >= ? AND kind < ?", (kind, kind[:-1] + ";")
+        else:
+            where, args = "kind = ?", (kind,)
+        return [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT issue FROM keys WHERE value=? AND {where} ORDER BY issue",
+            (value, *args))]
+
     def bad_files(self) -> list[tuple[str, str]]:
         return self.rows("SELECT path, message FROM bad ORDER BY path")  # type: ignore[return-value]
 
@@ -294,6 +313,19 @@ def _comments_text(data: dict[str, Any]) -> str | None:
         return "\n".join(c["body"] for c in data.get("comments") or [])
     except (TypeError, KeyError):
         return None
+
+
+def _keys(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What `keyed` finds an issue by: its linked commits, its number (or key) per bridge."""
+    issue = data.get("id")
+    links, remote = data.get("links"), data.get("remote")
+    commits = links.get("commits") if isinstance(links, dict) else None
+    out = [(issue, "commit", c) for c in commits or () if isinstance(c, str)]
+    for name, mapping in (remote.items() if isinstance(remote, dict) else ()):
+        number = mapping.get("number", mapping.get("key")) if isinstance(mapping, dict) else None
+        if number is not None and number != "":
+            out.append((issue, f"remote:{name}", str(number)))
+    return out
 
 
 class _Transaction:
