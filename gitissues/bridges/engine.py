@@ -41,6 +41,8 @@ class Counts:
     def __init__(self) -> None:
         self.created = self.updated = self.unchanged = self.requests = 0
         self.cursor: str | None = None
+        # remote key → (local id, "created" | "updated" | "unchanged"), for a webhook's log
+        self.outcomes: dict[str, tuple[str, str]] = {}
 
     def to_json(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated,
@@ -76,6 +78,18 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
     return counts
 
 
+def pull_remotes(store: StoreCore, bridge: str, remotes: list[Remote],
+                 dry_run: bool = False) -> Counts:
+    """Bring these remote issues (fetched one by one, as a webhook names them) into the store,
+    merged exactly as `pull` merges what it lists; no cursor moves (nothing else was read)."""
+    counts = Counts()
+    by_key, known = _mapped(store, bridge)
+    for start in range(0, len(remotes), BATCH):
+        _pull_batch(store, bridge, remotes[start:start + BATCH], by_key, known, counts,
+                    dry_run)
+    return counts
+
+
 def _earlier(stamp: str, seconds: int) -> str:
     from gitissues.timeutil import format_time, parse_time, timedelta
 
@@ -103,6 +117,7 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
 
     def fn(snap: Snapshot):
         tally.update(created=0, updated=0, unchanged=0)
+        outcomes.clear()
         written: list[Issue] = []
         conflicts: list[dict[str, Any]] = []
         made: dict[str, str] = {}
@@ -116,6 +131,7 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
                 tally["created"] += 1
                 new_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
                                   lambda i: snap.exists(i) or i in made.values())
+                outcomes[remote.key] = (new_id, "created")
                 issue = validated({"id": new_id, **_plain(remote.fields),
                                    "author": store.actor, "created": now,
                                    "updated": remote.updated or now})
@@ -127,8 +143,10 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
             merged, found = pulled(issue, bridge, remote)
             if merged is issue:
                 tally["unchanged"] += 1
+                outcomes.setdefault(remote.key, (issue.id, "unchanged"))
                 continue
             tally["updated"] += 1
+            outcomes[remote.key] = (merged.id, "updated")
             written = [w for w in written if w.id != merged.id] + [merged]
             conflicts += found
         if dry_run or not written:
@@ -140,8 +158,10 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
         return change
 
     tally_made: dict[str, str] = {}  # the attempt that was committed (fn may run again)
+    outcomes: dict[str, tuple[str, str]] = {}
     store.transact(fn)
     by_key.update(tally_made)
+    counts.outcomes.update(outcomes)
     for k, v in tally.items():
         setattr(counts, k, getattr(counts, k) + v)
 

@@ -51,3 +51,7 @@ class UserMapped:
 
     def add_comment(self, key: str, body: str, marker: str) -> str:
         return self.platform.add_comment(key, body, marker)
+
+    def get(self, key: str) -> Remote | None:
+        found = self.platform.get(key)
+        return None if found is None else self._got(found)
