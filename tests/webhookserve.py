@@ -31,6 +31,7 @@ class Served:
     """`gi webhook serve --port 0 --json ARGS` in `sb`'s repository."""
 
     def __init__(self, sb: Any, *args: str, env: dict[str, str] | None = None) -> None:
+        self.sandbox = sb
         n = sum(1 for _ in sb.base.glob("serve-*.out"))
         self.out_path, self.err_path = sb.base / f"serve-{n}.out", sb.base / f"serve-{n}.err"
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:

@@ -55,6 +55,14 @@ class Applier:
             self._store = Store(self.paths)
         return self._store
 
+    def close(self) -> None:
+        """Let go of the store, on the thread that used it (its SQLite connection refuses to
+        be closed from another, as the garbage collector would)."""
+        if self._store is not None:
+            close_store(self._store)
+            self._store = None
+        self._open.clear()
+
     def apply(self, jobs: list[Job]) -> None:
         """Pull every issue the jobs name; each job's `results` says what happened to it."""
         bridges = self._bridges()
@@ -141,3 +149,10 @@ class Applier:
             kept = (stamp, platform, etags, cache)
             self._open[name] = kept
         return kept[1], kept[2], kept[3]
+
+
+def close_store(store: Store) -> None:
+    """Close `store`'s index, if it opened one (call on the thread that opened it)."""
+    index = vars(store).get("index")  # a cached_property: absent until first used
+    if index is not None:
+        index.close()

@@ -79,15 +79,25 @@ class Feed:
     def _run(self) -> None:
         from gitissues import activity
         from gitissues.store import Store
+        from gitissues.webhooks.apply import close_store
 
+        store = Store(self.paths)  # this thread's own: SQLite connections stay on theirs
         try:
-            store = Store(self.paths)  # this thread's own: SQLite connections stay on theirs
             after = activity.last_seq(activity.update(store))
         except BaseException as exc:  # noqa: BLE001 — handed to start(), which raises it
+            close_store(store)
             self._error = exc
             self._ready.set()
             return
         self._ready.set()
+        try:
+            self._follow(store, after)
+        finally:
+            close_store(store)
+
+    def _follow(self, store: Any, after: int) -> None:
+        from gitissues import activity
+
         while True:
             last = self._stopping.is_set()  # then one more look, and done
             if not last:

@@ -189,6 +189,12 @@ class Receiver:
     # --- the worker ----------------------------------------------------------------------
 
     def _work(self) -> None:
+        try:
+            self._work_until_stopped()
+        finally:
+            self._applier.close()
+
+    def _work_until_stopped(self) -> None:
         stopping = False
         while not stopping:
             first = self._queue.get()

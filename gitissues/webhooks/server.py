@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 # path → the platform whose signature scheme it checks; a Forgejo may post to either
 PATHS = {f"/hooks/{p}": p for p in ("gitea", "github", "gitlab", "jira", "linear", "forgejo")}
 READ_TIMEOUT = 30.0  # seconds a sender may take to send its request (a stalled one is dropped)
-LINGER = 2.0  # seconds an unread body is drained after the answer before the socket closes
+# After an early answer, what the sender still sends is drained and dropped while it keeps
+# coming (a pause of LINGER_IDLE ends it), for at most LINGER_MAX seconds
+LINGER_IDLE, LINGER_MAX = 2.0, 30.0
 CHUNK = 64 * 1024
 
 
@@ -134,14 +136,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _linger(self) -> None:
         """Let the answer reach a sender still sending: a socket closed with unread data
         resets the connection, and the reset can overtake the answer. Half-close, then drain
-        (and drop) what arrives, for at most LINGER seconds."""
+        (and drop, a chunk at a time) what still arrives."""
         try:
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_WR)
-            deadline = time.monotonic() + LINGER
+            deadline = time.monotonic() + LINGER_MAX
             while (left := deadline - time.monotonic()) > 0:
-                self.connection.settimeout(left)
+                self.connection.settimeout(min(left, LINGER_IDLE))
                 if not self.connection.recv(CHUNK):
                     break
-        except OSError:
+        except OSError:  # the pause, the deadline, or the sender hung up: done either way
             pass
