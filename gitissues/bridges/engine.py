@@ -83,7 +83,7 @@ def pull_remotes(store: StoreCore, bridge: str, remotes: list[Remote],
     """Bring these remote issues (fetched one by one, as a webhook names them) into the store,
     merged exactly as `pull` merges what it lists; no cursor moves (nothing else was read)."""
     counts = Counts()
-    by_key, known = _mapped(store, bridge)
+    by_key, known = _mapped_to(store, bridge, remotes)
     for start in range(0, len(remotes), BATCH):
         _pull_batch(store, bridge, remotes[start:start + BATCH], by_key, known, counts,
                     dry_run)
@@ -105,6 +105,26 @@ def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
         if mapping and mapping.get("number") is not None:
             by_key[str(mapping["number"])] = issue.id
     return by_key, ids
+
+
+def _mapped_to(store: StoreCore, bridge: str, remotes: list[Remote]
+               ) -> tuple[dict[str, str], set[str]]:
+    """`_mapped` narrowed to `remotes`: their keys' local ids and which ids their markers name
+    exist, asked of the index (a pull of one issue must not parse every issue of the store)."""
+    keys = {r.key for r in remotes}
+    marked = sorted({r.marked for r in remotes if r.marked})
+    index = store.fresh()
+    by_key: dict[str, str] = {}
+    with index.reading():
+        for issue_id, number in index.rows(
+                "SELECT id, json_extract(json, ?) FROM issues WHERE instr(json, ?) > 0",
+                (f'$.remote."{bridge}".number', f'"{bridge}"')):
+            if number is not None and str(number) in keys:
+                by_key[str(number)] = issue_id
+        known = {r[0] for r in index.rows(
+            f"SELECT id FROM issues WHERE id IN ({','.join('?' * len(marked))})", marked)
+        } if marked else set()
+    return by_key, known
 
 
 def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],
