@@ -62,8 +62,8 @@ class Served:
 
     def outcome(self, delivery: str) -> str:
         """The one line that says what became of `delivery` once it was applied."""
-        def applied() -> list[str]:
-            return [x for x in self.lines(delivery) if " #" in x or "ignored" in x]
+        def applied() -> list[str]:  # an accepted delivery's one line, once it is applied
+            return [x for x in self.lines(delivery) if "duplicate" not in x]
 
         found = wait_for(applied, f"delivery {delivery} to be applied")
         assert len(found) == 1, found

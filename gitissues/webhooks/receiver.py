@@ -9,10 +9,10 @@ A delivery is checked (size, signature, replay window: `verify`), de-duplicated 
 read for the issue it names (`payloads`) and queued; the answer (2xx) goes out at once. One
 worker thread takes the queue in batches and pulls each named issue through its bridge
 (`apply`), so a slow tracker delays the applying, never the answers. The secret is `secret`,
-else `GI_WEBHOOK_SECRET`, else each bridge's own (`webhooks.<bridge>.secret` in the user
-config, kept there by `gi webhook register`); never the repository settings, which every clone
-can read. One line per delivery goes to `log` (stderr): platform, delivery id, event and what
-became of it — never the secret or the body.
+else `GI_WEBHOOK_SECRET`, else `webhook.secret` in the user config, else each bridge's own
+(`webhooks.<bridge>.secret` there, kept by `gi webhook register`); never the repository
+settings, which every clone can read. One line per delivery goes to `log` (stderr):
+platform, delivery id, event and what became of it — never the secret or the body.
 """
 
 from __future__ import annotations
@@ -135,19 +135,24 @@ class Receiver:
     # --- one delivery (on the HTTP server's threads) ---------------------------------------
 
     def secrets(self) -> dict[str | None, str]:
-        """The secrets a delivery may be signed with: {None: the receiver's}, else each
-        bridge's own from the user config, read afresh (a `gi webhook register` meanwhile
-        counts at once)."""
+        """The secrets a delivery may be signed with: {None: the receiver's} (given, else
+        `GI_WEBHOOK_SECRET`, else `webhook.secret` in the user config), else each bridge's own
+        (`webhooks.<bridge>.secret` there). The user config is read afresh (cached by its
+        mtime), so a `gi webhook register` meanwhile counts at once."""
         if self._secret:
             return {None: self._secret}
         from gitissues.config_files import read_user_config
         from gitissues.config_keys import ConfigError
 
         try:
-            hooks = read_user_config(os.environ)[1].get("webhooks")
+            data = read_user_config(os.environ)[1]
         except ConfigError as exc:
             self._say(f"gi webhook: the user config cannot be read: {exc.message}")
             return {}
+        mine = data.get("webhook")
+        if isinstance(mine, dict) and isinstance(mine.get("secret"), str) and mine["secret"]:
+            return {None: mine["secret"]}
+        hooks = data.get("webhooks")
         out: dict[str | None, str] = {}
         for name, entry in (hooks.items() if isinstance(hooks, dict) else ()):
             secret = entry.get("secret") if isinstance(entry, dict) else None

@@ -72,7 +72,11 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, doc = self.server.receive(platform, headers, body)
+        try:
+            status, doc = self.server.receive(platform, headers, body)
+        except Exception as exc:  # noqa: BLE001 — a bug: one line, not a traceback with data
+            self.server.note(platform, None, f"500 {type(exc).__name__}: {exc}")
+            status, doc = 500, {"error": "internal error"}
         self._answer(status, doc)
 
     def _other(self) -> None:

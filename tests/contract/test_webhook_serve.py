@@ -131,6 +131,20 @@ def test_a_delivery_merges_field_by_field_with_a_local_edit(sandbox) -> None:
     assert merged["labels"] == ["perf"] and merged["body"] == "Takes 3 s at 10k issues"
 
 
+def test_a_bridge_user_map_applies_to_what_a_delivery_pulls(sandbox) -> None:
+    sb = sandbox
+    with FakeGitLab(token=TOKEN) as fake:
+        add_bridge(sb, "lab", "gitlab", fake.base_url, "acme/widgets")
+        assert sb.gi("config", "set", "bridges.lab.users.agent-7", "ci-bot").code == 0
+        issue = fake.add_issue("Assigned to the bot", "", assignees=["ci-bot"])
+        served = Served(sb, env=ENV)
+        body = gitlab_event(fake, issue.number)
+        post(f"{served.url}/hooks/gitlab", body, signed("gitlab-token", body, SECRET, "u-1"))
+        served.outcome("u-1")
+        served.stop()
+    assert listed(sb)["Assigned to the bot"]["assignees"] == ["agent-7"]
+
+
 def test_an_opened_issue_is_printed_by_a_running_gi_log_follow(sandbox) -> None:
     sb = sandbox
     with FakeGitHub(token=TOKEN) as fake:
@@ -233,6 +247,24 @@ def test_each_bridge_may_have_its_own_secret_in_the_user_config(sandbox) -> None
         assert " hub #" in served.outcome("s-2")
         code, log = served.stop()
     assert "hub-secret-1" not in log and "other-secret-2" not in log
+
+
+def test_the_secret_may_sit_in_the_user_config(sandbox) -> None:
+    sb = sandbox
+    assert sb.gi("config", "set", "--user", "webhook.secret", "from-user-config").code == 0
+    served = Served(sb)  # neither --secret nor GI_WEBHOOK_SECRET
+    body = b'{"zen": "ping"}'
+    hook = f"{served.url}/hooks/github"
+    assert post(hook, body, signed("github", body, "from-user-config", "u-1"))[0] == 200
+    assert post(hook, body, signed("github", body, SECRET, "u-2"))[0] == 401
+    code, log = served.stop()
+    assert code == 0 and "from-user-config" not in log
+    # --secret beats it
+    served = Served(sb, "--secret", "from-the-flag")
+    assert post(hook := f"{served.url}/hooks/github", body,
+                signed("github", body, "from-the-flag", "u-3"))[0] == 200
+    assert post(hook, body, signed("github", body, "from-user-config", "u-4"))[0] == 401
+    served.stop()
 
 
 def test_without_any_secret_or_with_a_taken_port_it_exits_2(sandbox) -> None:
