@@ -55,6 +55,9 @@ class Feed:
         every change made after this call is announced."""
         if self._thread is not None:
             return
+        self._stopping.clear()
+        self._ready.clear()
+        self._error = None
         self._thread = threading.Thread(target=self._run, name="gi-webhook-events",
                                         daemon=True)
         self._thread.start()

@@ -61,6 +61,7 @@ class Receiver:
         self._applier = Applier(self.paths, self._say)
         self._feed = Feed(self.paths, self._say)
         self._server: Any = None
+        self._closing = False
         self._threads: list[threading.Thread] = []
 
     # --- running -------------------------------------------------------------------------
@@ -71,9 +72,14 @@ class Receiver:
 
         if self._server is not None:
             return self
+        server = make_server(self.host, self.port, self.receive, self.limit, self._note)
         if self._feed.wanted:
-            self._feed.start()
-        self._server = make_server(self.host, self.port, self.receive, self.limit, self._note)
+            try:
+                self._feed.start()
+            except BaseException:
+                server.server_close()
+                raise
+        self._server, self._closing = server, False
         self._threads = [
             threading.Thread(target=self._server.serve_forever, args=(0.1,),
                              name="gi-webhook-http", daemon=True),
@@ -89,7 +95,9 @@ class Receiver:
             return
         self._server.shutdown()
         self._server.server_close()
-        self._queue.put(_STOP)
+        with self._idle:  # a request still being answered now hears 503, never a lost 202
+            self._closing = True
+            self._queue.put(_STOP)
         for t in self._threads:
             t.join(timeout)
         self._feed.stop(timeout)
@@ -178,17 +186,17 @@ class Receiver:
         if isinstance(what, str):
             self._note(platform, did, f"ignored: {what}", event)
             return 200, {"status": "ignored", "reason": what, "delivery": did}
-        with self._idle:
-            if self._pending >= MAX_QUEUE:
-                full = True
-            else:
-                full, self._pending = False, self._pending + 1
-        if full:
+        with self._idle:  # queued under the lock that `stop` takes: nothing lands after _STOP
+            refusal = "stopping" if self._closing else "the queue is full" \
+                if self._pending >= MAX_QUEUE else None
+            if refusal is None:
+                self._pending += 1
+                self._queue.put(Job(delivery, what, only))
+        if refusal is not None:
             if did is not None:
                 self._seen.forget(seen)
-            self._note(platform, did, "503 the queue is full", event)
-            return 503, {"error": "too many deliveries waiting; retry later"}
-        self._queue.put(Job(delivery, what, only))
+            self._note(platform, did, f"503 {refusal}", event)
+            return 503, {"error": f"{refusal}; retry later"}
         return 202, {"status": "queued", "delivery": did}
 
     # --- the worker ----------------------------------------------------------------------

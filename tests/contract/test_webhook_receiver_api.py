@@ -134,3 +134,33 @@ def test_the_api_is_exported_lazily() -> None:
             "gitissues.open_store; assert 'http.server' not in sys.modules; "
             "gitissues.Receiver; assert 'gitissues.webhooks.receiver' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=DEADLINE)
+
+
+def test_a_stopped_receiver_starts_again(hub) -> None:
+    sb, fake = hub
+    heard: list[str] = []
+    hooks = Receiver(sb.repo, secret=SECRET, port=0, log=lambda line: None)
+    hooks.on_event("issue.created", lambda e: heard.append(e["fields"]["title"]))
+    for n in range(2):
+        with hooks:
+            issue = fake.add_issue(f"Round {n}", "")
+            assert deliver(hooks, fake, issue.number, f"again-{n}") == 202
+            assert hooks.idle(DEADLINE)
+        assert heard == [f"Round {k}" for k in range(n + 1)]  # stop announced it
+
+
+def test_a_delivery_arriving_while_it_stops_is_503_and_welcome_again_later(hub) -> None:
+    """Accepted (2xx) means applied: one that comes in after `stop` began is refused so that
+    the tracker sends it again, and its id is not remembered as received."""
+    sb, fake = hub
+    hooks = Receiver(sb.repo, secret=SECRET, port=0, log=lambda line: None)
+    issue = fake.add_issue("Arrived during the stop", "")
+    body = github_event(fake, issue.number)
+    headers = signed("github", body, SECRET, "late-1")
+    with hooks:
+        pass
+    assert hooks.receive("github", headers, body) == (503, {"error": "stopping; retry later"})
+    with hooks:
+        assert post(f"{hooks.url}/hooks/github", body, headers)[0] == 202
+        assert hooks.idle(DEADLINE)
+    assert "Arrived during the stop" in sb.gi("list", "--json").out
