@@ -3,6 +3,7 @@ subprocess in a sandbox, its stdout and stderr in files (a full pipe never block
 
 from __future__ import annotations
 
+import atexit
 import json
 import signal
 import subprocess
@@ -27,6 +28,17 @@ def wait_for(check: Any, what: str, deadline: float = DEADLINE) -> Any:
         time.sleep(0.02)
 
 
+_RUNNING: list[subprocess.Popen] = []
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """A test that failed before stopping its server leaves no process behind."""
+    for proc in _RUNNING:
+        if proc.poll() is None:
+            proc.kill()
+
+
 class Served:
     """`gi webhook serve --port 0 --json ARGS` in `sb`'s repository."""
 
@@ -35,9 +47,12 @@ class Served:
         n = sum(1 for _ in sb.base.glob("serve-*.out"))
         self.out_path, self.err_path = sb.base / f"serve-{n}.out", sb.base / f"serve-{n}.err"
         with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            # PYTHONFAULTHANDLER: a hung server killed with SIGABRT prints every thread's stack
             self.proc = subprocess.Popen([GI, "webhook", "serve", "--port", "0", "--json",
-                                          *args], cwd=sb.repo, env={**sb.env, **(env or {})},
+                                          *args], cwd=sb.repo,
+                                         env={**sb.env, "PYTHONFAULTHANDLER": "1", **(env or {})},
                                          stdout=out, stderr=err)
+        _RUNNING.append(self.proc)
         self.doc = wait_for(self._started, "gi webhook serve to say where it listens")
         self.url = self.doc["url"]
 
@@ -73,7 +88,13 @@ class Served:
         """SIGTERM, as a service manager stops it: (exit code, everything it logged)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(DEADLINE)
+        try:
+            code = self.proc.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            self.proc.wait(DEADLINE)
+            raise AssertionError(f"gi webhook serve did not stop on SIGTERM:\n{self.log}"
+                                 ) from None
         return code, self.log
 
 

@@ -1,7 +1,8 @@
 """`gi webhook serve` (SPEC §9): run the webhook receiver until SIGINT or SIGTERM.
 
 The receiver itself is `gitissues.webhooks.Receiver`; this only checks that a secret exists,
-says where it listens (stderr; with `--json` one document on stdout) and waits.
+says where it listens (stderr; with `--json` one document on stdout) and waits for SIGINT or
+SIGTERM.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
+import time
 
 from gitissues.cli.common import open_cli_store
 from gitissues.cli.output import emit_json
 from gitissues.errors import UsageError
 
 PLATFORMS = ("gitea", "github", "gitlab", "jira", "linear")
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -30,25 +32,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not receiver.secrets():
         raise UsageError("no webhook secret: give --secret, set GI_WEBHOOK_SECRET, or run "
                          "gi webhook register (it keeps one per bridge in the user config)")
+    # SIGINT and SIGTERM are blocked before any thread starts (the receiver's threads inherit
+    # the mask) and taken below with sigwait: the kernel cannot hand one to a thread that
+    # ignores it, leaving the main thread asleep, and no handler runs at an arbitrary point.
+    # They stay blocked to the end: a second one cannot cut short the stop, which applies what
+    # was accepted.
+    waits = hasattr(signal, "pthread_sigmask")
+    if waits:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        receiver.start()
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
-                         ) from None
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
-    hooks = [f"{receiver.url}/hooks/{p}" for p in PLATFORMS]
-    if getattr(args, "json", False):
-        emit_json({"url": receiver.url, "hooks": hooks})
-        sys.stdout.flush()
-    sys.stderr.write(f"gi webhook: listening on {receiver.url}/hooks/"
-                     f"{{{','.join(PLATFORMS)}}} (Ctrl-C stops)\n")
-    sys.stderr.flush()
-    try:
-        while not stop.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
+        try:
+            receiver.start()
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: "
+                             f"{exc.strerror or exc}") from None
+        if getattr(args, "json", False):
+            emit_json({"url": receiver.url,
+                       "hooks": [f"{receiver.url}/hooks/{p}" for p in PLATFORMS]})
+            sys.stdout.flush()
+        sys.stderr.write(f"gi webhook: listening on {receiver.url}/hooks/"
+                         f"{{{','.join(PLATFORMS)}}} (Ctrl-C stops)\n")
+        sys.stderr.flush()
+        _wait_for_stop(waits)
     finally:
         receiver.stop()
     return 0
+
+
+def _wait_for_stop(waits: bool) -> None:
+    if waits:
+        signal.sigwait(STOP_SIGNALS)
+        return
+    try:  # no signal masks (Windows): Ctrl-C interrupts a short sleep
+        while True:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass

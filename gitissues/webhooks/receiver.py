@@ -79,13 +79,13 @@ class Receiver:
             except BaseException:
                 server.server_close()
                 raise
-        self._server, self._closing = server, False
-        self._threads = [
-            threading.Thread(target=self._server.serve_forever, args=(0.1,),
-                             name="gi-webhook-http", daemon=True),
-            threading.Thread(target=self._work, name="gi-webhook-worker", daemon=True)]
-        for t in self._threads:
+        self._closing = False
+        threads = [threading.Thread(target=server.serve_forever, args=(0.1,),
+                                    name="gi-webhook-http", daemon=True),
+                   threading.Thread(target=self._work, name="gi-webhook-worker", daemon=True)]
+        for t in threads:
             t.start()
+        self._server, self._threads = server, threads  # now `stop` has something to stop
         return self
 
     def stop(self, timeout: float | None = 60.0) -> None:

@@ -241,3 +241,12 @@ def test_stopping_applies_what_was_already_accepted(sandbox) -> None:
         code, log = served.stop()
     assert code == 0, log
     assert "Accepted before the stop" in listed(sb)
+
+
+def test_ctrl_c_stops_it_quietly(sandbox) -> None:
+    import signal
+
+    served = Served(sandbox, env=ENV)
+    served.proc.send_signal(signal.SIGINT)
+    code, log = served.stop()
+    assert code == 0 and "Traceback" not in log, log
