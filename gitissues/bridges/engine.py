@@ -42,6 +42,8 @@ class Counts:
     def __init__(self) -> None:
         self.created = self.updated = self.unchanged = self.requests = 0
         self.cursor: str | None = None
+        # remote key → (local id, "created" | "updated" | "unchanged"), for a webhook's log
+        self.outcomes: dict[str, tuple[str, str]] = {}
 
     def to_json(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated,
@@ -83,6 +85,19 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
     return counts
 
 
+def pull_remotes(store: StoreCore, bridge: str, remotes: list[Remote],
+                 dry_run: bool = False, keys: tuple[str, ...] = MAPPED) -> Counts:
+    """Bring these remote issues (fetched one by one, as a webhook names them) into the store,
+    merged exactly as `pull` merges what it lists (`keys`: the platform's `keys_of`); no
+    cursor moves (nothing else was read)."""
+    counts = Counts()
+    by_key, known = _mapped_to(store, bridge, remotes)
+    for start in range(0, len(remotes), BATCH):
+        _pull_batch(store, bridge, remotes[start:start + BATCH], by_key, known, counts,
+                    dry_run, keys)
+    return counts
+
+
 def _earlier(stamp: str, seconds: int) -> str:
     from gitissues.timeutil import format_time, parse_time, timedelta
 
@@ -100,6 +115,26 @@ def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
     return by_key, ids
 
 
+def _mapped_to(store: StoreCore, bridge: str, remotes: list[Remote]
+               ) -> tuple[dict[str, str], set[str]]:
+    """`_mapped` narrowed to `remotes`: their keys' local ids and which ids their markers name
+    exist, asked of the index (a pull of one issue must not parse every issue of the store)."""
+    keys = {r.key for r in remotes}
+    marked = sorted({r.marked for r in remotes if r.marked})
+    index = store.fresh()
+    by_key: dict[str, str] = {}
+    with index.reading():
+        for issue_id, number in index.rows(
+                "SELECT id, json_extract(json, ?) FROM issues WHERE instr(json, ?) > 0",
+                (f'$.remote."{bridge}".number', f'"{bridge}"')):
+            if number is not None and str(number) in keys:
+                by_key[str(number)] = issue_id
+        known = {r[0] for r in index.rows(
+            f"SELECT id FROM issues WHERE id IN ({','.join('?' * len(marked))})", marked)
+        } if marked else set()
+    return by_key, known
+
+
 def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],
                 known: set[str], counts: Counts, dry_run: bool,
                 keys: tuple[str, ...] = MAPPED) -> list[tuple[Remote, set[str]]]:
@@ -114,6 +149,7 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
     def fn(snap: Snapshot):
         tally.update(created=0, updated=0, unchanged=0)
         waiting.clear()
+        outcomes.clear()
         written: dict[str, Issue] = {}
         conflicts: list[dict[str, Any]] = []
         made: dict[str, str] = {}
@@ -137,6 +173,7 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
                                                else snap.get(local_id))
             if issue is None:
                 tally["created"] += 1
+                outcomes[remote.key] = (local_id, "created")
                 issue = validated({"id": local_id, **_plain(remote.fields),
                                    "author": store.actor, "created": now,
                                    "updated": remote.updated or now})
@@ -147,8 +184,10 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
             merged, found = pulled(issue, bridge, remote, keys)
             if merged is issue:
                 tally["unchanged"] += 0 if local_id in written else 1
+                outcomes.setdefault(remote.key, (issue.id, "unchanged"))
                 continue
             tally["updated"] += 0 if local_id in written else 1
+            outcomes[remote.key] = (merged.id, "updated")
             written[local_id] = merged
             conflicts += found
         if dry_run or not written:
@@ -161,8 +200,10 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
         return change
 
     tally_made: dict[str, str] = {}  # the attempt that was committed (fn may run again)
+    outcomes: dict[str, tuple[str, str]] = {}
     store.transact(fn)
     by_key.update(tally_made)
+    counts.outcomes.update(outcomes)
     for k, v in tally.items():
         setattr(counts, k, getattr(counts, k) + v)
     return list(waiting)

@@ -17,6 +17,7 @@ from gitissues.bridges.base import (
     strip_marker,
     with_marker,
 )
+from gitissues.errors import NotFound
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,6 +120,15 @@ class Gitea:
         item = self.http.request("POST", f"{self.api}/issues/{key}/comments",
                                  json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
+
+    def get(self, key: str) -> Remote | None:
+        try:
+            item = self.http.request("GET", f"{self.api}/issues/{key}").json()
+        except NotFound:
+            return None
+        if item.get("pull_request"):
+            return None
+        return self._remote(item, self._comments(item))
 
     def _label_ids(self, names: list[str]) -> list[int]:
         if self._labels is None:

@@ -128,6 +128,22 @@ class GitHub:
                                  json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
 
+    def get(self, key: str) -> Remote | None:
+        try:
+            item = self.http.request("GET", f"{self.api}/issues/{key}").json()
+        except NotFound:
+            return None
+        except RemoteError as exc:
+            if exc.details.get("status") == 410:  # deleted (or issues turned off)
+                return None
+            raise
+        if item.get("pull_request"):
+            return None
+        comments = [comment_of(c) for c in self.http.pages(
+            f"{self.api}/issues/{key}/comments", {"per_page": PAGE}, scheme="link")
+        ] if item.get("comments") else []
+        return remote_of(item, comments)
+
     def _patch(self, key: str, patch: dict[str, Any]) -> dict[str, Any]:
         return self.http.request("PATCH", f"{self.api}/issues/{key}", json=patch,
                                  idempotent=True).json()

@@ -26,7 +26,7 @@ from gitissues.bridges.base import (
     strip_marker,
     with_marker,
 )
-from gitissues.errors import UsageError
+from gitissues.errors import NotFound, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -129,6 +129,13 @@ class GitLab:
         item = self.http.request("POST", f"{self.api}/issues/{key}/notes",
                                  json={"body": with_marker(body, marker)}).json()
         return str(item["id"])
+
+    def get(self, key: str) -> Remote | None:
+        try:
+            item = self.http.request("GET", f"{self.api}/issues/{key}").json()
+        except NotFound:
+            return None
+        return remote_of(item, self._notes(item))
 
     def _user_ids(self, usernames: list[str]) -> list[int]:
         """GitLab ids of these users; a name with no GitLab account (an agent's, say) is

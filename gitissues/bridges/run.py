@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from gitissues.bridges.base import Platform
+    from gitissues.bridges.etags import EtagCache
     from gitissues.store.core import StoreCore
 
 DIRECTIONS = {"pull": ("pull",), "push": ("push",), "sync": ("pull", "push")}
@@ -56,7 +58,7 @@ def remove(store: StoreCore, name: str) -> None:
     saved.save(store, name, None)
 
 
-def _implicit(store: StoreCore) -> str:
+def implicit(store: StoreCore) -> str:
     """No bridge saved: the one `gi config detect` finds (a Gitea remote and GITEA_TOKEN are
     enough), saved under the platform's name so that its cursors are kept."""
     from gitissues.settings import resolve_bridge_target
@@ -77,33 +79,41 @@ def run(store: StoreCore, names: list[str], command: str, *, dry_run: bool = Fal
     """Pull and/or push every named bridge (none named: all); one result per bridge and
     direction: `{name, direction, created, updated, unchanged, requests}`, and `problems`:
     what the tracker would not take (a status no transition reaches), when any."""
-    from gitissues.bridges.etags import EtagCache
-    from gitissues.bridges.registry import open_platform
-    from gitissues.settings import resolve_bridge_target
-
     every = saved.all_saved(store)
     if not every and not names:
-        every = {_implicit(store): {}}
+        every = {implicit(store): {}}
     chosen = names or sorted(every)
     results = []
     for name in chosen:
-        entry = saved.one(store, name)
-        target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
-        cache = _etag_file(store, name, target)
-        etags = EtagCache.load(cache)
-        platform = open_platform(name, target, token_env=entry.get("token_env"),
-                                 client=client_for(name) if client_for else None, say=say,
-                                 etags=etags, settings=entry)
-        if isinstance(entry.get("users"), dict) and entry["users"]:
-            from gitissues.bridges.users import UserMapped
-
-            platform = UserMapped(platform, entry["users"])
+        platform, etags, cache = open_bridge(
+            store, name, client=client_for(name) if client_for else None, say=say)
         try:
             results += _directions(store, name, platform, command, dry_run)
         finally:
             if not dry_run:
                 etags.save(cache)
     return results
+
+
+def open_bridge(store: StoreCore, name: str, *, client: httpx.Client | None = None,
+                say: Callable[[str], None] | None = None) -> tuple[Platform, EtagCache, str]:
+    """Saved bridge `name`'s platform (its user map applied), the ETag cache it keeps between
+    runs, and the file that cache is saved to (`etags.save(file)` when done)."""
+    from gitissues.bridges.etags import EtagCache
+    from gitissues.bridges.registry import open_platform
+    from gitissues.settings import resolve_bridge_target
+
+    entry = saved.one(store, name)
+    target = resolve_bridge_target(store, entry.get("platform"), bridge=entry)
+    cache = _etag_file(store, name, target)
+    etags = EtagCache.load(cache)
+    platform = open_platform(name, target, token_env=entry.get("token_env"), client=client,
+                             say=say, etags=etags, settings=entry)
+    if isinstance(entry.get("users"), dict) and entry["users"]:
+        from gitissues.bridges.users import UserMapped
+
+        platform = UserMapped(platform, entry["users"])
+    return platform, etags, cache
 
 
 def _etag_file(store: StoreCore, name: str, target: dict[str, Any]) -> str:

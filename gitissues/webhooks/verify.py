@@ -20,7 +20,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MAX_BODY = 10 * 1024 * 1024
+# An issue or comment event carries at most two copies of one text (`changes` holds the old
+# one): GitHub caps an issue body at 65,536 characters and GitLab a description at 1,048,576,
+# so 5 MiB holds every real delivery with room to spare and refuses a 10 MB one unread.
+MAX_BODY = 5 * 1024 * 1024
 GITLAB_WINDOW = 300.0  # seconds a signed GitLab delivery's timestamp may be from the clock
 LINEAR_WINDOW = 60.0  # seconds a Linear body's webhookTimestamp may be from the clock
 PLATFORMS = ("github", "gitea", "forgejo", "gitlab", "jira", "linear")
@@ -61,27 +64,62 @@ def verify(platform: str, headers: Mapping[str, str], body: bytes, secret: str |
            clock: Callable[[], float] = time.time, limit: int = MAX_BODY) -> Delivery:
     """The delivery `body` with `headers` (any case) if `platform` signed it with `secret`;
     else raise `Refused`. `clock` gives seconds since the epoch, for the replay windows."""
+    return verify_any(platform, headers, body, {None: secret}, clock=clock, limit=limit)[1]
+
+
+def verify_any(platform: str, headers: Mapping[str, str], body: bytes,
+               secrets: Mapping[str | None, str | bytes], *,
+               clock: Callable[[], float] = time.time, limit: int = MAX_BODY
+               ) -> tuple[str | None, Delivery]:
+    """`verify` with several candidate secrets (one per bridge): the name of the first that
+    signed the delivery, and the delivery. Every candidate is tried in full, so the time taken
+    does not say which one matched."""
     if platform not in PLATFORMS:
         raise ValueError(f"unknown webhook platform {platform!r}")
     h = {k.lower(): v for k, v in headers.items()}
     declared = h.get("content-length", "").strip()
     if len(body) > limit or (declared.isdigit() and int(declared) > limit):
         raise Refused(413, f"body over {limit} bytes")
-    key = secret.encode() if isinstance(secret, str) else secret
-    if platform == "gitlab":
-        delivery_id = _gitlab(h, body, key, clock)
-        events: tuple[str, ...] = ("x-gitlab-event",)
-    else:
-        sigs, prefix, ids, events = _HEX[platform]
-        _hex_signed(_first(h, sigs), prefix, body, key)
-        delivery_id = _first(h, ids)
+    if not secrets:
+        raise Refused(401, "no secret to check the signature with")
+    matched: list[tuple[str | None, str | None]] = []
+    refusal: Refused | None = None
+    for name, secret in secrets.items():
+        key = secret.encode() if isinstance(secret, str) else secret
+        try:
+            matched.append((name, _signed(platform, h, body, key, clock)))
+        except Refused as exc:
+            refusal = refusal or exc
+    if not matched:
+        assert refusal is not None
+        raise refusal
+    name, delivery_id = matched[0]
     payload = _json(body)
     if platform == "linear":
         _linear_fresh(payload, clock)
-    event = _first(h, events)
+    event = _first(h, ("x-gitlab-event",) if platform == "gitlab" else _HEX[platform][3])
     if event is None and platform == "jira" and isinstance(payload.get("webhookEvent"), str):
         event = payload["webhookEvent"]  # Jira names the event in the body, not a header
-    return Delivery(platform, delivery_id, event or "", payload)
+    return name, Delivery(platform, delivery_id, event or "", payload)
+
+
+def _signed(platform: str, h: dict[str, str], body: bytes, key: bytes,
+            clock: Callable[[], float]) -> str | None:
+    """The delivery id if `key` signed `body` as `platform` signs; else raise `Refused`."""
+    if platform == "gitlab":
+        return _gitlab(h, body, key, clock)
+    sigs, prefix, ids, _events = _HEX[platform]
+    _hex_signed(_first(h, sigs), prefix, body, key)
+    return _first(h, ids)
+
+
+def claimed_id(platform: str, headers: Mapping[str, str]) -> str | None:
+    """The delivery id a request's headers claim, before anything is verified: for a log
+    line about a refused request (never for de-duplication)."""
+    h = {k.lower(): v for k, v in headers.items()}
+    if platform == "gitlab":
+        return _first(h, ("x-gitlab-event-uuid", "webhook-id"))
+    return _first(h, _HEX[platform][2]) if platform in _HEX else None
 
 
 def _first(h: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -184,6 +222,11 @@ class Seen:
             while len(self._ids) > self._capacity:
                 self._ids.popitem(last=False)
             return new
+
+    def forget(self, delivery_id: str) -> None:
+        """Take back `first`: a delivery that could not be queued is welcome when retried."""
+        with self._lock:
+            self._ids.pop(delivery_id, None)
 
     def __len__(self) -> int:
         with self._lock:

@@ -49,6 +49,22 @@ class Fault:
                 and (self.path is None or self.path.search(target) is not None))
 
 
+HOLD_LIMIT = 120.0  # seconds a held request waits at most (a test that forgot to release)
+
+
+@dataclass
+class Hold:
+    """Requests kept waiting by `FakeForge.hold` until `release()`."""
+
+    method: str
+    path: re.Pattern[str]
+    reached: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
+
+
 @dataclass
 class Request:
     """What a handler sees: the decoded path parameters, query, headers and JSON body."""
@@ -107,6 +123,7 @@ class FakeForge:
         self.token = token
         self.requests: list[Logged] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.lock = threading.RLock()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._server: ThreadingHTTPServer | None = None
@@ -191,6 +208,15 @@ class FakeForge:
             self.faults.append(fault)
         return fault
 
+    def hold(self, method: str, path: str) -> Hold:
+        """Keep requests whose method and target match (a regex, as in `fail`) waiting,
+        before they are answered and without holding up other requests, until
+        `release()`: a slow tracker, without sleeping. `reached` is set when one arrives."""
+        held = Hold(method, re.compile(path))
+        with self.lock:
+            self.holds.append(held)
+        return held
+
     def count(self, method: str | None = None, path: str | None = None) -> int:
         """How many logged requests match a method and a path regex."""
         return sum(1 for r in self.requests if (method is None or r.method == method)
@@ -243,6 +269,11 @@ class FakeForge:
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         split = urlsplit(h.path)
+        with self.lock:
+            held = [x for x in self.holds if x.method == h.command and x.path.search(h.path)]
+        for x in held:
+            x.reached.set()
+            x.released.wait(HOLD_LIMIT)
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in h.headers.items()}
         length = int(headers.get("content-length") or 0)
