@@ -282,6 +282,7 @@ class _Pending(Remote):
 
     def __init__(self, owner: Linear, key: str) -> None:  # noqa: D107 (no Remote.__init__)
         self.key, self.owner, self.real = key, owner, None
+        self.unsent: set[str] = set()  # Linear takes every field it is sent (read by push)
 
     def __getattr__(self, name: str) -> Any:
         if name in ("owner", "real") or name.startswith("__"):
