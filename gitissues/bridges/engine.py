@@ -231,6 +231,8 @@ def push(store: StoreCore, bridge: str, platform: Platform, dry_run: bool = Fals
     linked_later: list[str] = []  # issues whose dependencies had no remote key yet
 
     def local(remote: Remote) -> Remote:
+        if "depends_on" not in keys:  # nothing to translate: leave a queued result unread
+            return remote
         return localised(remote, id_of.get)[0]
 
     for issue in issues:
