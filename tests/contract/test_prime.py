@@ -50,7 +50,9 @@ def test_prime_is_tailored_to_the_repository(sandbox, gi, git) -> None:
     assert "gi extend ID --ttl 2h" in text
     assert "MCP is set up (claude, cursor)" in text
     assert "Bridges mirror these issues to work (gitea)" in text
-    assert "the gi hooks link the commit" in text
+    # all five hooks installed: they link, and close on the default branch
+    assert ("the hooks link the commit, and close the issue when it reaches the default "
+            "branch") in text
     assert len(text) / 4 <= PRIME_TOKENS, len(text)
     facts = gi("prime", "--json").json
     assert facts["claim_ttl"] == "2h" and facts["claims_remote"] == "origin"
