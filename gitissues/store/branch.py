@@ -89,6 +89,12 @@ class BranchBackend:
     def initialized(self) -> bool:
         return self.tip() is not None
 
+    def files(self, folder: str) -> dict[str, bytes]:
+        """The files directly in `folder` of the store now (leases): {path: bytes}."""
+        from gitissues.store.branch_read import read_folder
+
+        return read_folder(self.paths, self.tip(), folder)
+
     def settings(self) -> dict:
         return self.settings_at(self.tip())
 
@@ -209,6 +215,7 @@ class BranchBackend:
                 path = index.path_of(issue.id) or self.display_path(issue.id)
                 issue.path = path
                 files[path] = encoded(issue, path)
+            files.update(change.files)
             if tip is None and files:  # the first write creates the store
                 files[SETTINGS_FILE] = yamlio.emit(self.new_settings()).encode()
             return change, files
