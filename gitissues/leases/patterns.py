@@ -73,10 +73,11 @@ def check_resource(resource: str) -> str:
     if not isinstance(resource, str) or not resource:
         raise UsageError("a lease needs a resource: a name (db-migration) or path:PATTERN")
     if not is_path(resource):
-        if len(resource) > MAX_NAME or not _NAME_CHARS.issuperset(resource):
+        if len(resource) > MAX_NAME or not _NAME_CHARS.issuperset(resource) or (
+                resource.startswith("-")):
             raise UsageError(f"invalid resource {resource!r}: a name is letters, digits and "
-                             f". - _ / : (at most {MAX_NAME}), or path:PATTERN for files",
-                             resource=resource)
+                             f". - _ / : (not starting with -; at most {MAX_NAME}), or "
+                             "path:PATTERN for files", resource=resource)
         return resource
     pattern = resource[len(PATH):]
     raw = pattern.encode("utf-8", "surrogateescape")

@@ -17,7 +17,7 @@ import os
 import time
 from functools import cached_property
 
-from gitissues import git, ids
+from gitissues import git, ids, testhooks
 from gitissues.errors import Conflict
 from gitissues.store.backend import REF, SETTINGS_FILE, Change
 from gitissues.store.copy import COPY_DIR, Copies
@@ -193,6 +193,8 @@ class BranchBackend:
         for attempt in range(MAX_ATTEMPTS):
             if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:
                 prepared = self.prepare(index, fn)  # (again) on the tip as it is now
+                if prepared.commit is not None:
+                    testhooks.die("BEFORE_PUBLISH")  # the commit written, the ref not moved
             if prepared.commit is None or self.publish(index, prepared):
                 return prepared.change
             if waiting.stuck():
