@@ -14,7 +14,9 @@ from importlib import resources
 from gitissues import git
 from gitissues.errors import UsageError
 
-HOOKS = ("commit-msg", "post-commit")
+# pre-commit: the lease guard (gitissues.leases.guard), always installed: it ends in the shell
+# at once while no path is leased, and a lease taken later is then guarded too
+HOOKS = ("pre-commit", "commit-msg", "post-commit")
 MARKER = "# gi-hooks:"
 CHAINED = ".gi-chained"
 

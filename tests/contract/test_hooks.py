@@ -39,7 +39,7 @@ def test_install_status_uninstall_idempotent(sandbox: Sandbox) -> None:
     assert sandbox.gi("hooks", "status", "--json").json["installed"] is False
     first = installed(sandbox)
     assert first["hooks_dir"] == str(hooks) and set(first["installed"]) == {
-        "commit-msg", "post-commit"}
+        "pre-commit", "commit-msg", "post-commit"}
     text = (hooks / "commit-msg").read_text()
     assert installed(sandbox)["chained"] == []  # again: same files, nothing moved aside
     assert (hooks / "commit-msg").read_text() == text
@@ -49,8 +49,9 @@ def test_install_status_uninstall_idempotent(sandbox: Sandbox) -> None:
     assert status["installed"] is True
     assert {h["state"] for h in status["hooks"].values()} == {"installed"}
     r = sandbox.gi("hooks", "uninstall")
-    assert r.code == 0 and "removed commit-msg, post-commit" in r.out, r
+    assert r.code == 0 and "removed pre-commit, commit-msg, post-commit" in r.out, r
     assert not (hooks / "commit-msg").exists() and not (hooks / "post-commit").exists()
+    assert not (hooks / "pre-commit").exists()
     assert sandbox.gi("hooks", "status", "--json").json["hooks"]["commit-msg"] == {
         "state": "missing", "chained": False}
 
