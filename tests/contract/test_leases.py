@@ -261,3 +261,22 @@ def test_a_killed_acquire_leaves_no_half_state(sandbox):
     r = acquire(sb, "db", env=BOB)
     assert r.code == 0 and r.json["holder"] == "bob", r
     assert sb.gi("doctor").code == 0
+
+
+def test_tree_mode_keeps_leases_beside_the_issues(sandbox):
+    sb = sandbox
+    assert sb.gi("init", "--mode", "tree").code == 0
+    assert sb.gi("config", "set", "commit", "true").code == 0
+    held = acquire(sb, "path:src/**").json
+    files = list((sb.repo / ".issue-facade" / "leases").iterdir())
+    assert [f.name[:5] for f in files] == ["path-"]
+    assert acquire(sb, "path:src/a.py", env=BOB).code == 4
+    assert sb.gi("lease", "list", "--json").json == [held]
+    assert sb.gi("lease", "release", "path:src/**", env=ALICE).code == 0
+    assert not list((sb.repo / ".issue-facade" / "leases").iterdir())
+    # each change committed (commit: true), the removal too
+    assert len(sb.git("log", "--format=%H", "--", ".issue-facade/leases").split()) == 2
+    assert sb.git("ls-files", ".issue-facade/leases") == ""
+    kinds = [e["type"] for e in sb.gi("log", "--json").json]
+    assert kinds == ["lease.acquired", "lease.released"]
+    assert sb.store_tip() is None  # no store branch in tree mode
