@@ -48,6 +48,7 @@ def test_eight_agents_on_four_clones_race_exactly_one_holds_it(daemon, tmp_path)
     assert json.loads(results[codes.index(0)][1])["holder"] == winner
     for code, out, err in results:
         if code == 4:
+            assert out == ""
             error = json.loads(err.strip().splitlines()[-1])["error"]
             assert error["holder"] == winner and error["code"] == "conflict", error
     assert len(_lease_commits(cluster)) == 1

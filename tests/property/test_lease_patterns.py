@@ -14,7 +14,8 @@ from functools import cache
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitissues.leases.patterns import PATH, can_match, conflict, wildmatch, witness
+from gitissues.leases.patterns import PATH, can_match, conflict, witness
+from gitissues.leases.wildmatch import wildmatch
 
 PIECES = ["a", "b", "c", "/", "*", "**", "?", "[ab]", "[!a]", "[a-b]", "[^b]", "[]a]", "**/",
           "/**", "/**/", "\\a", "\\*", "[[:alpha:]]"]

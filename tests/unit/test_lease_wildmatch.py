@@ -1,4 +1,4 @@
-"""`patterns.wildmatch` is git's matcher: for 60 patterns (fixed ones and a seeded random
+"""`gitissues.leases.wildmatch` is git's matcher: for 60 patterns (fixed ones and a seeded random
 sample over the characters that matter), the paths it matches among every path of up to 5
 bytes over {a, b, /} are the ones real `git ls-files -- ':(glob)PATTERN'` lists.
 
@@ -14,7 +14,8 @@ import random
 import subprocess
 
 from gitissues.errors import UsageError
-from gitissues.leases.patterns import PATH, check_resource, wildmatch
+from gitissues.leases.patterns import PATH, check_resource
+from gitissues.leases.wildmatch import wildmatch
 
 PIECES = ["a", "b", "/", "*", "**", "?", "[ab]", "[!a]", "\\a", "[a-b]", "**/", "/**",
           "[^b/]", "[]a]", "[[:alpha:]]", "[[:digit:]a]", "[a-]"]
