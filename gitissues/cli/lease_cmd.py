@@ -62,7 +62,10 @@ def cmd_lease(args: argparse.Namespace) -> int:
     if action == "check":
         return _check(store, args.paths, args.staged, as_json)
     if action == "list":
-        leases = ops.listing(store, args.expired)
+        warnings: list[str] = []
+        leases = ops.listing(store, args.expired, warnings)
+        for warning in warnings:
+            warn(warning)
         if as_json:
             emit_json([x.to_json() for x in leases])
         for lease in [] if as_json else leases:

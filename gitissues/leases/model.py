@@ -7,8 +7,8 @@ leased."""
 from __future__ import annotations
 
 from gitissues import ids, timeutil, yamlio
-from gitissues.errors import InvalidData
-from gitissues.leases.patterns import is_path
+from gitissues.errors import InvalidData, UsageError
+from gitissues.leases.patterns import check_resource, is_path
 
 FOLDER = "leases"
 KEYS = ("resource", "holder", "acquired_at", "expires_at")
@@ -60,6 +60,10 @@ class Lease:
             raise InvalidData(f"{where}: acquired_at and expires_at must be RFC 3339 times",
                               file=where) from None
         lease = cls(str(loaded["resource"]), str(loaded["holder"]), *times)
+        try:
+            check_resource(lease.resource)  # from another clone, maybe written by hand
+        except UsageError as exc:
+            raise InvalidData(f"{where}: {exc.message}", file=where) from None
         if not where.endswith(lease_path(lease.resource)):
             raise InvalidData(f"{where}: the file of {lease.resource!r} has another name",
                               file=where)

@@ -189,9 +189,14 @@ def current(store: StoreCore) -> tuple[list[Lease], list[str]]:
     return sorted(leases.values(), key=lambda x: x.resource), warnings
 
 
-def listing(store: StoreCore, expired: bool = False) -> list[Lease]:
+def listing(store: StoreCore, expired: bool = False, warnings: list[str] | None = None
+            ) -> list[Lease]:
+    """Live (or expired) leases; unreadable lease files are named in `warnings`."""
     now = timeutil.now_str()
-    return [x for x in current(store)[0] if x.live(now) != expired]
+    leases, bad = current(store)
+    if warnings is not None:
+        warnings += bad
+    return [x for x in leases if x.live(now) != expired]
 
 
 def show(store: StoreCore, resource: str) -> Lease:

@@ -280,3 +280,26 @@ def test_tree_mode_keeps_leases_beside_the_issues(sandbox):
     kinds = [e["type"] for e in sb.gi("log", "--json").json]
     assert kinds == ["lease.acquired", "lease.released"]
     assert sb.store_tip() is None  # no store branch in tree mode
+
+
+def test_a_lease_file_that_is_not_one_excludes_nothing_and_is_named(sandbox):
+    """A lease file pulled from elsewhere (written by hand, or by a broken tool) that does not
+    read as a valid lease: left out with a warning naming it, never a traceback."""
+    import hashlib
+
+    sb = sandbox
+    held = acquire(sb, "db").json
+    bad = "path:src/[ab"
+    name = f"leases/path-{hashlib.sha1(bad.encode()).hexdigest()}.yaml"
+    sb.commit_store_file(name, (f"resource: '{bad}'\nholder: mallory\n"
+                                "acquired_at: 2026-01-01T00:00:00Z\n"
+                                "expires_at: 2099-01-01T00:00:00Z\n").encode())
+    sb.commit_store_file("leases/name-0000.yaml", b"not: [a lease\n")
+    r = sb.gi("lease", "list", "--json")
+    assert r.code == 0 and r.json == [held], r
+    assert name in r.err and "leases/name-0000.yaml" in r.err, r.err
+    r = acquire(sb, "path:src/a/**", env=BOB)
+    assert r.code == 0, r
+    r = sb.gi("lease", "check", "src/a.py", env=BOB)
+    assert r.code == 0 and "Traceback" not in r.err, r
+    assert sb.gi("log", "--json").code == 0
