@@ -303,3 +303,19 @@ def test_a_lease_file_that_is_not_one_excludes_nothing_and_is_named(sandbox):
     r = sb.gi("lease", "check", "src/a.py", env=BOB)
     assert r.code == 0 and "Traceback" not in r.err, r
     assert sb.gi("log", "--json").code == 0
+
+
+def test_a_lease_long_expired_is_cleared_by_the_next_lease_written(sandbox):
+    import hashlib
+
+    sb = sandbox
+    sb.create("a store")
+    old = {"resource": "old-job", "holder": "carol", "acquired_at": "2020-01-01T00:00:00Z",
+           "expires_at": "2020-01-01T00:10:00Z"}
+    name = f"leases/name-{hashlib.sha1(b'old-job').hexdigest()}.yaml"
+    sb.commit_store_file(name, "".join(f"{k}: {v}\n" for k, v in old.items()).encode())
+    recent = acquire(sb, "recent", "--ttl", "1s").json
+    time.sleep(2.1)
+    assert sb.gi("lease", "list", "--expired", "--json").json == [recent]  # old-job is gone
+    expired = [e for e in sb.gi("log", "--json").json if e["type"] == "lease.expired"]
+    assert [(e["actor"], e["fields"]) for e in expired] == [("alice", old)]
