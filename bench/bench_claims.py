@@ -1,12 +1,16 @@
 """Claims and sync at scale (issue 3's targets).
 
     python bench/bench_claims.py [--issues 120] [--agents 8] [--remote-issues 48] [--clones 4]
+                                 [--agents-per-clone 1] [--remote-mode next|distinct]
                                  [--sync-issues 10000] [--changed 10] [--skip local,remote,sync]
 
 - local: AGENTS `gi claim --next` loops (one process per claim, as agents run it) drain ISSUES
   ready issues on one clone; claims per second, and the latency of one claim.
 - remote: a `git daemon` on 127.0.0.1 serves a bare repository; CLONES clones drain
-  REMOTE_ISSUES issues with `gi claim --next --remote`; claims per second.
+  REMOTE_ISSUES issues with `gi claim --next --remote`, AGENTS_PER_CLONE agents (loops) in each
+  clone; claims per second (issue 15: 8 clones x 4 agents draining 200 issues). With
+  `--remote-mode distinct` each agent claims its own share of the issues by id instead: claims
+  that never contest one issue, and still race for the one store ref.
 - sync: a store of SYNC_ISSUES issues on two clones of a bare remote; CHANGED issues edited on
   each side; the time of the `gi sync` that merges them (target <= 2 s), and of the others.
 
@@ -67,17 +71,20 @@ def queue(n: int, prefix: str = "q") -> str:
                                "priority": k % 5}) + "\n" for k in range(n))
 
 
-def drain(workers: list[tuple[Path, dict[str, str]]], extra: tuple[str, ...]) -> dict:
-    """Each worker loops `gi claim --next` until nothing is ready."""
+def drain(workers: list[tuple[Path, dict[str, str]]], extra: tuple[str, ...],
+          own: list[list[str]] | None = None) -> dict:
+    """Each worker loops `gi claim --next` until nothing is ready (exit 3); with `own`, worker
+    k claims the issues `own[k]` by id instead (claims of different issues, none contested)."""
     lock = threading.Lock()
     won: list[str] = []
     latencies: list[float] = []
     codes: dict[int, int] = {}
 
-    def loop(cwd: Path, env: dict[str, str]) -> None:
-        while True:
+    def loop(cwd: Path, env: dict[str, str], mine: list[str] | None = None) -> None:
+        while mine is None or mine:
+            what = ("--next",) if mine is None else (mine[0],)
             t = time.perf_counter()
-            proc = run(cwd, "claim", "--next", "--ttl", "2h", "--json", *extra, env=env,
+            proc = run(cwd, "claim", *what, "--ttl", "2h", "--json", *extra, env=env,
                        check=False)
             dt = time.perf_counter() - t
             with lock:
@@ -85,10 +92,13 @@ def drain(workers: list[tuple[Path, dict[str, str]]], extra: tuple[str, ...]) ->
                 if proc.returncode == 0:
                     won.append(json.loads(proc.stdout)["id"])
                     latencies.append(dt * 1000)
-            if proc.returncode != 0:
+            if proc.returncode == 0 and mine is not None:
+                mine.pop(0)
+            elif proc.returncode not in (0, 4):  # 4: lost the race after retries; go again
                 return
 
-    threads = [threading.Thread(target=loop, args=w) for w in workers]
+    threads = [threading.Thread(target=loop, args=(*w, own[k] if own else None))
+               for k, w in enumerate(workers)]
     t = time.perf_counter()
     for th in threads:
         th.start()
@@ -124,7 +134,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def bench_remote(root: Path, issues: int, clones: int) -> dict:
+def bench_remote(root: Path, issues: int, clones: int, per_clone: int = 1,
+                 mode: str = "next") -> dict:
     env = _env(root, "seeder")
     srv = root / "srv"
     srv.mkdir()
@@ -154,14 +165,18 @@ def bench_remote(root: Path, issues: int, clones: int) -> dict:
         workers = []
         for k in range(clones):
             path = clone(url, root / f"clone-{k}", env)
-            agent_env = {**env, "GI_AGENT": f"clone-{k}"}
-            run(path, "list", "--limit", "1", env=agent_env)
-            workers.append((path, agent_env))
-        result = drain(workers, ("--remote",))
+            run(path, "list", "--limit", "1", env={**env, "GI_AGENT": f"clone-{k}"})
+            workers += [(path, {**env, "GI_AGENT": f"clone-{k}-{a}"}) for a in range(per_clone)]
+        own = None
+        if mode == "distinct":
+            ids = [f"gi-{k:06x}" for k in range(issues)]
+            own = [ids[k::len(workers)] for k in range(len(workers))]
+        result = drain(workers, ("--remote",), own)
     finally:
         os.killpg(daemon.pid, signal.SIGTERM)
         daemon.wait(timeout=10)
-    return {"issues": issues, "clones": clones, **result}
+    return {"issues": issues, "clones": clones, "agents_per_clone": per_clone, "mode": mode,
+            **result}
 
 
 def bench_sync(root: Path, issues: int, changed: int) -> dict:
@@ -218,6 +233,10 @@ def main() -> None:
     ap.add_argument("--agents", type=int, default=8)
     ap.add_argument("--remote-issues", type=int, default=48)
     ap.add_argument("--clones", type=int, default=4)
+    ap.add_argument("--agents-per-clone", type=int, default=1)
+    ap.add_argument("--remote-mode", choices=("next", "distinct"), default="next",
+                    help="next: every agent loops claim --next; distinct: each agent claims "
+                         "its own issues by id")
     ap.add_argument("--sync-issues", type=int, default=10_000)
     ap.add_argument("--changed", type=int, default=10)
     ap.add_argument("--skip", default="", help="comma-separated: local,remote,sync")
@@ -231,7 +250,8 @@ def main() -> None:
             results["local_claims"] = bench_local(root / "l", args.issues, args.agents)
         if "remote" not in skip:
             (root / "r").mkdir()
-            results["remote_claims"] = bench_remote(root / "r", args.remote_issues, args.clones)
+            results["remote_claims"] = bench_remote(root / "r", args.remote_issues, args.clones,
+                                                    args.agents_per_clone, args.remote_mode)
         if "sync" not in skip:
             (root / "s").mkdir()
             results["sync"] = bench_sync(root / "s", args.sync_issues, args.changed)

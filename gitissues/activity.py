@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 
 TYPES = ("issue.created", "issue.updated", "status.changed", "comment.added", "claim.acquired",
          "claim.released", "claim.extended", "claim.expired", "dependency.added",
-         "dependency.removed", "commit.linked", "merge.conflict_resolved")
-VERSION = "2"  # 2: tree-mode merges yield merge.conflict_resolved
+         "dependency.removed", "commit.linked", "merge.conflict_resolved", "lease.acquired",
+         "lease.released", "lease.extended", "lease.expired")
+VERSION = "3"  # 2: tree-mode merges yield merge.conflict_resolved; 3: lease events
 TREE_NOTE = ("tree mode: the log shows commits of the current branch that touch "
              f"{TREE_TOP}/; uncommitted edits appear once they are committed")
 _SCHEMA = """

@@ -192,7 +192,7 @@ def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
         fn, issue_id = make()
         change = store.transact(fn)
     else:
-        change, issue_id = _through_remote(store, make, remote)
+        change, issue_id = through_remote(store, make, remote)
     if change.issues:
         return store.with_path(change.issues[0])
     if issue_id is None:
@@ -200,8 +200,11 @@ def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
     return store.get(issue_id)
 
 
-def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
-                    remote: str) -> tuple[Change, str | None]:
+def through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
+                   remote: str, what: str = "claim") -> tuple[Change, str | None]:
+    """The change `make()` describes, computed on the remote's state merged into ours and
+    pushed without force until the remote takes it (also for leases: `what` names the thing in
+    messages); (the change, what `make` named)."""
     import random
     import time
 
@@ -209,7 +212,7 @@ def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | N
 
     backend: Any = store.backend
     if store.mode != "branch":
-        raise UsageError("claims through a remote need the branch store (gi init)")
+        raise UsageError(f"{what}s through a remote need the branch store (gi init)")
     for _ in range(REMOTE_ATTEMPTS):
         theirs = sync.fetch(store, remote)
         if theirs is None:  # the remote has no store yet: publish ours first
@@ -234,4 +237,4 @@ def _through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | N
         if accepted:
             return prepared.change, issue_id
         time.sleep(random.uniform(0.01, 0.1))
-    raise Conflict(f"{remote} kept moving; could not claim in time", remote=remote)
+    raise Conflict(f"{remote} kept moving; could not {what} in time", remote=remote)

@@ -154,6 +154,7 @@ _CONTROL_CHARS = frozenset([*map(chr, range(0x20)), "\x7f"])
 _REMOTE = r"[A-Za-z0-9._/][A-Za-z0-9._/-]{0,99}"
 _URL = r"https?://[^\s/?#@]+(/\S*)?"
 CLAIM_TTL = "30m"  # claims.DEFAULT_TTL: the value SPEC §6 names
+LEASE_TTL = "10m"  # leases.ops.DEFAULT_TTL: the value SPEC §12's synopsis shows
 
 
 def has_control_chars(text: str) -> bool:
@@ -249,6 +250,10 @@ KNOWN: dict[str, Known] = {
     "claims.ttl": Known("a duration: a number and s, m, h, d or w (90s, 30m, 2h, 1d, 2w)",
                         _duration, CLAIM_TTL, repo_only=True),
     "claims.remote": Known("a git remote name: letters, digits, '.', '_', '-' and '/', not "
+                           "starting with '-'", _remote, repo_only=True),
+    "leases.ttl": Known("a duration: a number and s, m, h, d or w (90s, 30m, 2h, 1d, 2w)",
+                        _duration, LEASE_TTL, repo_only=True),
+    "leases.remote": Known("a git remote name: letters, digits, '.', '_', '-' and '/', not "
                            "starting with '-'", _remote, repo_only=True),
     "commit": Known("true or false (tree mode: commit every change)", _bool, "false",
                     repo_only=True),

@@ -160,6 +160,7 @@ class Deriver:
     def __init__(self, objects: History, top: str, index: Index | None,
                  target: str | None) -> None:
         self.objects, self.top, self.index, self.target = objects, top, index, target
+        self.lease_top = top.rsplit("/", 1)[0] + "/leases" if "/" in top else "leases"
         self.parsed: dict[str, Issue | None] = {}
         self.at_target: dict[str, str] | None = None
 
@@ -183,15 +184,19 @@ class Deriver:
                 conflicts = self._recorded(c)  # tree mode: the merge driver's records
             events = [("merge.conflict_resolved", r.get("issue"), _resolved(r))
                       for r in conflicts]
-        elif self._touches(c):
-            changes = _paired([x for x in self.objects.commit_changes(c, self.top)
-                               if x[0].endswith(".yaml")])
-            bulk = self._bulk([x for x in changes if x[1] is None])
-            for path, old_blob, new_blob in changes:
-                events += self._file(path, old_blob, new_blob, op, when, bulk)
-            # a bridge's pull merges one issue in an ordinary commit, its conflicts on record
-            events += [("merge.conflict_resolved", r.get("issue"), _resolved(r))
-                       for r in conflicts]
+        else:
+            if self._touches(c):
+                changes = _paired([x for x in self.objects.commit_changes(c, self.top)
+                                   if x[0].endswith(".yaml")])
+                bulk = self._bulk([x for x in changes if x[1] is None])
+                for path, old_blob, new_blob in changes:
+                    events += self._file(path, old_blob, new_blob, op, when, bulk)
+                # a bridge's pull merges one issue in an ordinary commit, its conflicts on
+                # record
+                events += [("merge.conflict_resolved", r.get("issue"), _resolved(r))
+                           for r in conflicts]
+            if self._touches(c, self.lease_top):
+                events += self._leases(c, op, actor, when)
         return [(f"{c.id}:{n}", c.id, kind, when, actor, issue,
                  json.dumps(fields, ensure_ascii=False))
                 for n, (kind, issue, fields) in enumerate(events)]
@@ -213,6 +218,20 @@ class Deriver:
             return [("issue.updated", new.id, {"file": {"old": None, "new": path}})]
         return [(kind, new.id, fields) for kind, fields in diff(old, new, op, when)]
 
+    def _leases(self, c: Commit, op: str, actor: str, when: str
+                ) -> list[tuple[str, str | None, dict]]:
+        """The lease events of a commit (gitissues.leases.events); they name no issue."""
+        from gitissues.leases import events as lease_events
+
+        out: list[tuple[str, str | None, dict]] = []
+        for path, old, new in self.objects.commit_changes(c, self.lease_top):
+            if path.endswith(".yaml"):
+                before = lease_events.read(self.objects.blob(old) if old else None, path)
+                after = lease_events.read(self.objects.blob(new) if new else None, path)
+                out += [(kind, None, fields) for kind, fields
+                        in lease_events.diff(before, after, op, actor, when)]
+        return out
+
     def _recorded(self, c: Commit) -> list[dict]:
         """The conflict records (`conflicts:` in an issue) that a tree-mode merge added."""
         from gitissues.merge_driver import new_records
@@ -225,17 +244,20 @@ class Deriver:
                                    path)
         return out
 
-    def _touches(self, c: Commit) -> bool:
-        """Cheap test before a full tree diff (tree mode: most code commits touch no issue)."""
-        if not c.parents:
-            return True
+    def _touches(self, c: Commit, top: str | None = None) -> bool:
+        """Cheap test before a full tree diff (tree mode: most code commits touch no issue;
+        most store commits touch no lease)."""
+        top = top or self.top
         repo = self.objects.repo
 
         def sub(commit_id: str) -> Any:
             try:
-                return repo[commit_id].tree[self.top].id
+                return repo[commit_id].tree[top].id
             except KeyError:
                 return None
+
+        if not c.parents:
+            return top == self.top or sub(c.id) is not None
 
         return sub(c.id) != sub(c.parents[0])
 

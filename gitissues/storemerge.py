@@ -87,6 +87,11 @@ def merge_trees(paths: RepoPaths, objects: History, base: str | None, ours: str,
     conflicts += _break_cycles(paths, changes, mine, other, base_files, base_path)
     if settings is not None:
         changes[SETTINGS] = settings
+    from gitissues.leases.merge import merge_leases  # one holder per lease, as for claims
+
+    lease_changes, lease_conflicts = merge_leases(paths, base, ours, theirs)
+    changes.update(lease_changes)
+    conflicts += lease_conflicts
     return changes, sorted(conflicts, key=lambda c: (c.file or "", c.issue or ""))
 
 

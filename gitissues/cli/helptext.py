@@ -23,6 +23,7 @@ SUMMARY = {
     "extend": "prolong your claim",
     "release": "give a claim back",
     "claims": "live claims of every agent (or --expired)",
+    "lease": "exclusive use of a name or of paths: acquire, release, extend, list, show, check",
     "dep": "dependencies: add A B (A depends on B), rm A B, tree ID",
     "blocked": "open issues with an unclosed dependency",
     "graph": "the dependency graph as dot or mermaid",
@@ -58,12 +59,14 @@ PLUGGED = {
     "web": "web_cmd",
     "mcp": "mcp_cmd",
     "setup": "setup_cmd",
+    "lease": "lease_cmd",
 }
 
 GROUPS = (
     ("Work with issues", ("create", "show", "list", "search", "edit", "close", "reopen",
                           "comment")),
-    ("The agents' loop", ("ready", "claim", "progress", "extend", "release", "claims")),
+    ("The agents' loop", ("ready", "claim", "progress", "extend", "release", "claims",
+                          "lease")),
     ("The work graph and history", ("dep", "blocked", "graph", "log", "web")),
     ("Many clones", ("sync", "pull", "push", "merge-driver", "bridge")),
     ("The store", ("init", "export", "import", "doctor", "reindex", "schema")),
@@ -102,6 +105,15 @@ SETUP_ACTIONS = {
     "agents-md": "a marked section in AGENTS.md",
 }
 
+LEASE_ACTIONS = {
+    "acquire": "take the lease on RESOURCE (the holder again: extend it); exit 4 if held",
+    "release": "give the lease back",
+    "extend": "prolong your lease by --ttl from now",
+    "list": "live leases of every agent (or --expired)",
+    "show": "the lease on RESOURCE (exit 3 if none)",
+    "check": "exit 4 naming each PATH (or --staged path) another agent's lease covers",
+}
+
 CONFIG_ACTIONS = {
     "detect": "what would be used and where each value came from",
     "init": "detect, confirm, save",
@@ -114,7 +126,7 @@ CONFIG_ACTIONS = {
 
 # The commands whose first word is an action, and their actions (`gi config set`, …).
 ACTIONS = {"config": CONFIG_ACTIONS, "bridge": BRIDGE_ACTIONS, "hooks": HOOKS_ACTIONS,
-           "webhook": WEBHOOK_ACTIONS, "setup": SETUP_ACTIONS}
+           "webhook": WEBHOOK_ACTIONS, "setup": SETUP_ACTIONS, "lease": LEASE_ACTIONS}
 
 STATUSES = ("open", "in_progress", "blocked", "closed")  # as model.STATUSES (a test checks)
 TYPES = ("bug", "feature", "task", "epic", "chore")  # as model.TYPES

@@ -99,6 +99,10 @@ def summary(e: dict[str, Any]) -> str:
         return f"{f.get('agent')} (it ran until {f.get('expires_at')})"
     if kind == "claim.extended":
         return f"{f.get('agent')} until {f['expires_at']['new']}"
+    if kind.startswith("lease."):
+        until = f.get("expires_at")
+        until = until.get("new") if isinstance(until, dict) else until
+        return f"{f.get('resource')} {f.get('holder')} until {until}"
     if kind.startswith("dependency."):
         return f"on {f.get('dependency')}"
     if kind == "commit.linked":

@@ -13,8 +13,10 @@ from gitissues import git
 from gitissues.errors import UsageError
 
 # the hooks `gi hooks install` writes (each one a script in `scripts/`), in the order git runs
-# them; `gi hooks run` accepts these names
-HOOKS = ("commit-msg", "post-commit", "post-merge", "post-rewrite", "pre-push")
+# them; `gi hooks run` accepts the names after pre-commit. pre-commit is the lease guard
+# (gitissues.leases.guard), always installed: it ends in the shell at once while no path is
+# leased, and a lease taken later is then guarded too
+HOOKS = ("pre-commit", "commit-msg", "post-commit", "post-merge", "post-rewrite", "pre-push")
 MARKER = "# gi-hooks:"
 CHAINED = ".gi-chained"
 

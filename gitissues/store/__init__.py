@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from gitissues.beads import BeadsImport
+    from gitissues.leases.held import Held
+    from gitissues.leases.model import Lease
     from gitissues.model import Issue
 
 __all__ = ["DEFAULT_LIMIT", "TREE_SETTINGS", "ListResult", "Store", "detect_mode",
@@ -108,6 +110,44 @@ class Store(StoreCore):
         from gitissues import sync
 
         return sync.sync(self, remote, strategy, pull=pull, push=push)
+
+    # --- leases (gitissues.leases) -------------------------------------------------------------
+
+    def lease(self, resource: str, ttl: str | None = None, remote: str | None = None,
+              wait: str | None = None, heartbeat: bool | float = False) -> Held:
+        """`with store.lease("db-migration", ttl="5m") as held:` holds the lease for the
+        block and releases it on leaving, also through an exception; `heartbeat=True` (or
+        seconds) keeps extending it from a background thread while the block runs."""
+        from gitissues.leases.held import Held
+
+        return Held(self, resource, ttl, remote, wait, heartbeat)
+
+    def acquire_lease(self, resource: str, ttl: str | None = None, remote: str | None = None,
+                      wait: str | None = None) -> Lease:
+        from gitissues.leases import ops
+
+        return ops.acquire(self, resource, ttl, remote, wait)
+
+    def release_lease(self, resource: str, remote: str | None = None) -> Lease:
+        from gitissues.leases import ops
+
+        return ops.release(self, resource, remote)
+
+    def extend_lease(self, resource: str, ttl: str | None = None,
+                     remote: str | None = None) -> Lease:
+        from gitissues.leases import ops
+
+        return ops.extend(self, resource, ttl, remote)
+
+    def leases(self, expired: bool = False) -> list[Lease]:
+        from gitissues.leases import ops
+
+        return ops.listing(self, expired)
+
+    def show_lease(self, resource: str) -> Lease:
+        from gitissues.leases import ops
+
+        return ops.show(self, resource)
 
     # --- the work graph, progress and the activity stream (gitissues.graph, .activity) ------
 

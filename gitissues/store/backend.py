@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
         def settings(self) -> dict: ...
 
+        def files(self, folder: str) -> dict[str, bytes]:
+            """The files directly in `folder` of the store (not issues: leases)."""
+
 
     class Backend(Protocol):
         mode: str
@@ -73,6 +76,9 @@ class Change:
         self.issues: list[Issue] = issues or []
         self.agent_type, self.commit = agent_type, commit
         self.conflicts: list[dict] = []  # merge conflicts it resolved (a bridge's merge)
+        # files that are not issues ({path from the store's root: bytes, None to remove}):
+        # leases
+        self.files: dict[str, bytes | None] = {}
 
     def message(self) -> str:
         """Subject, blank line, then the trailer block: every value on its own line by

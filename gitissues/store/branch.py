@@ -17,7 +17,7 @@ import os
 import time
 from functools import cached_property
 
-from gitissues import git, ids
+from gitissues import git, ids, testhooks
 from gitissues.errors import Conflict
 from gitissues.store.backend import REF, SETTINGS_FILE, Change
 from gitissues.store.copy import COPY_DIR, Copies
@@ -88,6 +88,12 @@ class BranchBackend:
 
     def initialized(self) -> bool:
         return self.tip() is not None
+
+    def files(self, folder: str) -> dict[str, bytes]:
+        """The files directly in `folder` of the store now (leases): {path: bytes}."""
+        from gitissues.store.branch_read import read_folder
+
+        return read_folder(self.paths, self.tip(), folder)
 
     def settings(self) -> dict:
         return self.settings_at(self.tip())
@@ -187,6 +193,8 @@ class BranchBackend:
         for attempt in range(MAX_ATTEMPTS):
             if prepared is None or git.read_ref(self.paths, REF) != prepared.tip:
                 prepared = self.prepare(index, fn)  # (again) on the tip as it is now
+                if prepared.commit is not None:
+                    testhooks.die("BEFORE_PUBLISH")  # the commit written, the ref not moved
             if prepared.commit is None or self.publish(index, prepared):
                 return prepared.change
             if waiting.stuck():
@@ -209,6 +217,7 @@ class BranchBackend:
                 path = index.path_of(issue.id) or self.display_path(issue.id)
                 issue.path = path
                 files[path] = encoded(issue, path)
+            files.update(change.files)
             if tip is None and files:  # the first write creates the store
                 files[SETTINGS_FILE] = yamlio.emit(self.new_settings()).encode()
             return change, files

@@ -104,6 +104,36 @@ class BranchSnapshot:
     def settings(self) -> dict:
         return self._settings
 
+    def files(self, folder: str) -> dict[str, bytes]:
+        """The files directly in `folder` (from the store's root) at the snapshot's commit:
+        the few files that are not issues (leases), read without the index."""
+        return read_folder(self.paths, self.tip, folder)
+
+
+def read_folder(paths: RepoPaths, commit: str | None, folder: str) -> dict[str, bytes]:
+    """{path: bytes} of the files directly in `folder` at `commit`, read in-process."""
+    from gitissues.git import commits
+    from gitissues.git.objects import ObjectStore
+
+    if commit is None:
+        return {}
+    with ObjectStore(paths) as store:
+        oid = commits.parse_commit(store.read(commit)[1]).tree
+        for name in folder.split("/"):
+            kind, data = store.read(oid)
+            entry = next((e for e in commits.parse_tree(data) if e.name == name),
+                         None) if kind == "tree" else None
+            if entry is None or not commits.is_tree(entry.mode):
+                return {}
+            oid = entry.oid
+        out = {}
+        for e in commits.parse_tree(store.read(oid)[1]):
+            if not commits.is_tree(e.mode):
+                kind, blob = store.read(e.oid)
+                if kind == "blob":
+                    out[f"{folder}/{e.name}"] = blob
+        return out
+
 
 def _blob_of(issue: Issue) -> str | None:
     """The blob id the file would have in gi's own layout (None: it cannot be written)."""

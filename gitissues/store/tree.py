@@ -50,6 +50,7 @@ class TreeSnapshot:
     def __init__(self, backend: TreeBackend, index: Index) -> None:
         self.backend, self.index = backend, index
         self.seen: dict[str, bytes | None] = {}  # path → the bytes the change was computed on
+        self.listed: set[str] = set()  # folders read whole: what was absent must stay so
 
     def path_of(self, issue_id: str) -> str:
         known = self.index.get(issue_id)
@@ -78,6 +79,16 @@ class TreeSnapshot:
     def settings(self) -> dict:
         return self.backend.settings()
 
+    def files(self, folder: str) -> dict[str, bytes]:
+        """The files directly in `.issue-facade/<folder>` (leases), each remembered as read,
+        so the write checks it still holds those bytes; a file not there must still be
+        absent when one is created."""
+        self.listed.add(f"{TOP}/{folder}")
+        out = self.backend.files(folder)
+        for path, data in out.items():
+            self.seen.setdefault(f"{TOP}/{path}", data)
+        return out
+
 
 class TreeBackend:
     mode = "tree"
@@ -99,6 +110,20 @@ class TreeBackend:
 
     def initialized(self) -> bool:
         return (self.paths.worktree / SETTINGS).exists()
+
+    def files(self, folder: str) -> dict[str, bytes]:
+        """The files directly in `.issue-facade/<folder>` (leases): {path: bytes}."""
+        out = {}
+        try:
+            entries = list(os.scandir(self.paths.worktree / TOP / folder))
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        for e in entries:
+            if e.is_file(follow_symlinks=False) and not e.name.startswith("."):
+                data = _current(Path(e.path))
+                if data is not None:
+                    out[f"{folder}/{e.name}"] = data
+        return out
 
     def settings(self) -> dict:
         f = self.paths.worktree / SETTINGS
@@ -204,7 +229,19 @@ class TreeBackend:
         for issue, rel, data in planned:
             self._place(self.paths.worktree / rel, data, snap.seen.get(rel, _UNSEEN))
             issue.source, issue.path = data.decode("utf-8"), rel
-        return [rel for _, rel, _ in planned]
+        written = [rel for _, rel, _ in planned]
+        for path, content in change.files.items():  # leases
+            rel = f"{TOP}/{path}"
+            expected = snap.seen.get(rel, None if rel.rsplit("/", 1)[0] in snap.listed
+                                     else _UNSEEN)
+            if content is not None:
+                self._place(self.paths.worktree / rel, content, expected)
+            elif expected is not _UNSEEN and _current(self.paths.worktree / rel) != expected:
+                raise _Changed(rel)
+            else:
+                (self.paths.worktree / rel).unlink(missing_ok=True)
+            written.append(rel)
+        return written
 
     def _place(self, target: Path, data: bytes, expected: bytes | None | object) -> None:
         from gitissues.store.lock import exchange
@@ -252,5 +289,16 @@ class TreeBackend:
             email = f"{name}@issue-facade.invalid".replace(" ", "-")
             env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
                    "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-        git.run(self.paths, "add", "--", *written, env=env)
-        git.run(self.paths, "commit", "-q", "-m", change.message(), "--", *written, env=env)
+        present = [p for p in written if (self.paths.worktree / p).exists()]
+        gone = [p for p in written if p not in present]  # a released lease
+        if present:
+            git.run(self.paths, "add", "--", *present, env=env)
+        if gone:
+            git.run(self.paths, "rm", "-q", "--cached", "--ignore-unmatch", "--", *gone,
+                    env=env)
+            tracked = git.run(self.paths, "ls-tree", "--name-only", "HEAD", "--", *gone,
+                              check=False, env=env).stdout.split()
+            gone = [p for p in gone if p in tracked]
+        if present or gone:
+            git.run(self.paths, "commit", "-q", "-m", change.message(), "--", *present, *gone,
+                    env=env)

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import Sandbox
 from tests.hooktools import commit, git, head, install, links, ok, user_hook
 
-HOOKS = ["commit-msg", "post-commit", "post-merge", "post-rewrite", "pre-push"]
+HOOKS = ["pre-commit", "commit-msg", "post-commit", "post-merge", "post-rewrite", "pre-push"]
 
 
 def test_install_status_uninstall_idempotent(sandbox: Sandbox) -> None:
@@ -25,8 +25,9 @@ def test_install_status_uninstall_idempotent(sandbox: Sandbox) -> None:
     assert {name: (hooks / name).read_bytes() for name in HOOKS} == texts
     assert not list(hooks.glob("*.gi-chained"))
     for name in HOOKS:  # gi by its absolute path (commit-msg only chains: post-commit checks)
+        call = "lease check --staged" if name == "pre-commit" else f"hooks run {name}"
         assert (name == "commit-msg") != (
-            f"'{sandbox.gi_path}' hooks run {name}".encode() in texts[name])
+            f"'{sandbox.gi_path}' {call}".encode() in texts[name])
         assert os.access(hooks / name, os.X_OK)
     status = sandbox.gi("hooks", "status", "--json").json
     assert status["installed"] is True
@@ -123,7 +124,9 @@ def test_the_users_hooks_are_chained_and_run_first(sandbox: Sandbox, tmp_path: P
     issue = sandbox.create("x")
     ok(commit(sandbox, f"Refs {issue}"))
     first = head(sandbox)
-    assert log.read_text().splitlines() == ["user hook ran: .git/COMMIT_EDITMSG", "user hook ran: "]
+    # pre-commit, commit-msg, post-commit: each user hook ran once, before ours
+    assert log.read_text().splitlines() == [
+        "user hook ran: ", "user hook ran: .git/COMMIT_EDITMSG", "user hook ran: "]
     assert links(sandbox, issue) == [first]
     ok(git(sandbox, "commit", "-q", "--amend", "--allow-empty", "-m", f"Refs {issue} again"))
     last = log.read_text().splitlines()[-1]

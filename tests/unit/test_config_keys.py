@@ -269,15 +269,18 @@ def test_repository_settings_are_refused_for_the_user_config():
 
 def test_defaults_by_mode():
     assert defaults(None) == {}
-    assert defaults("branch") == {"mode": "branch", "prefix": "gi", "claims.ttl": "30m"}
+    assert defaults("branch") == {"mode": "branch", "prefix": "gi", "claims.ttl": "30m",
+                                  "leases.ttl": "10m"}
     assert defaults("tree") == {"mode": "tree", "prefix": "gi", "claims.ttl": "30m",
-                                "commit": "false"}
+                                "leases.ttl": "10m", "commit": "false"}
 
 
 def test_defaults_are_the_ones_the_store_uses():
     from gitissues import claims, ids
+    from gitissues.leases import ops as lease_ops
 
     assert config_keys.KNOWN["claims.ttl"].default == claims.DEFAULT_TTL
+    assert config_keys.KNOWN["leases.ttl"].default == lease_ops.DEFAULT_TTL
     assert config_keys.KNOWN["prefix"].default == ids.DEFAULT_PREFIX
 
 
