@@ -10,7 +10,9 @@
   REMOTE_ISSUES issues with `gi claim --next --remote`, AGENTS_PER_CLONE agents (loops) in each
   clone; claims per second (issue 15: 8 clones x 4 agents draining 200 issues). With
   `--remote-mode distinct` each agent claims its own share of the issues by id instead: claims
-  that never contest one issue, and still race for the one store ref.
+  that never contest one issue (each decided on its shard of the remote's arbiter refs). At the
+  end every clone syncs once, and the remote's store must hold one claim commit per issue
+  (`store_claim_commits_per_issue`: {"1": REMOTE_ISSUES}).
 - sync: a store of SYNC_ISSUES issues on two clones of a bare remote; CHANGED issues edited on
   each side; the time of the `gi sync` that merges them (target <= 2 s), and of the others.
 
@@ -172,6 +174,25 @@ def bench_remote(root: Path, issues: int, clones: int, per_clone: int = 1,
             ids = [f"gi-{k:06x}" for k in range(issues)]
             own = [ids[k::len(workers)] for k in range(len(workers))]
         result = drain(workers, ("--remote",), own)
+        # every clone syncs once at the end (a claim publishes the store once, and leaves
+        # it to the next claim or sync when the remote moved meanwhile); then the remote's
+        # store must record each issue's claim exactly once, as the arbiter decided
+        for k in range(clones):
+            run(root / f"clone-{k}", "sync", env=env)
+        log = git(srv / "bench.git", "log", "--no-merges", "--format=%B%x00",
+                  "refs/heads/issue-facade", env=env)
+        per_issue: dict[str, int] = {}
+        for message in log.split("\x00"):
+            lines = message.strip().splitlines()
+            if "Gi-Op: claim" in lines:
+                for line in lines:
+                    if line.startswith("Gi-Issue: "):
+                        per_issue[line[10:]] = per_issue.get(line[10:], 0) + 1
+        result["store_claim_commits_per_issue"] = {
+            str(n): sum(1 for v in per_issue.values() if v == n)
+            for n in sorted(set(per_issue.values()))}
+        result["arbiter_refs"] = len(git(srv / "bench.git", "for-each-ref",
+                                         "refs/issue-facade/arbiter/", env=env).splitlines())
     finally:
         os.killpg(daemon.pid, signal.SIGTERM)
         daemon.wait(timeout=10)

@@ -2,17 +2,15 @@
 and across clones as a push that the shared remote accepts for exactly one claimant.
 
 Every decision (is it free? who holds it?) is made inside the change function, so it is made
-again on the new tip whenever a race is lost. Through a remote, the claim is computed on the
-local store after the remote's state was merged in (so an issue created on another clone, or
-one created here and not yet pushed, can be claimed: it travels with the claim), pushed without
-force, and only then recorded locally; a marker kept meanwhile lets the next command record it
-if this one dies after the remote accepted it.
+again on the new tip whenever a race is lost. Through a remote, the remote's sharded arbiter
+refs decide and the store records (gitissues.remoteclaims). `through_remote` — a change pushed
+to the remote's store branch itself until the remote takes it — is what leases use.
 """
 
 from __future__ import annotations
 
 from gitissues import testhooks, timeutil
-from gitissues.errors import Conflict, NotFound, UsageError
+from gitissues.errors import Conflict, NotFound, UsageError, claimed
 from gitissues.model import Claim, Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -60,8 +58,7 @@ def _take(issue: Issue, agent: str, ttl: timedelta) -> str:
     live = issue.live_claim(now_s)
     expires = timeutil.format_time(now + ttl)
     if live and live.agent != agent:
-        raise Conflict(f"{issue.id} is claimed by {live.agent} until {live.expires_at}",
-                       id=issue.id, holder=live.agent, expires_at=live.expires_at)
+        raise claimed(issue.id, live.agent, live.expires_at)
     issue.updated = now_s
     if live:
         live.expires_at = max(live.expires_at, expires)
@@ -88,10 +85,8 @@ def _ready_in(snap: Snapshot, issue: Issue, now: str) -> bool:
     return True
 
 
-def _on_one(store: StoreCore, ref: str, remote: str | None,
-            act: Callable[[Issue], Change]) -> Issue:
-    """Run `act` on the current version of one issue, locally or through the remote (where
-    the id is resolved after the remote's state came in)."""
+def _on_one(store: StoreCore, ref: str, act: Callable[[Issue], Change]) -> Issue:
+    """Run `act` on the current version of one issue on this clone's store."""
     def make() -> tuple[ChangeFn, str]:
         issue_id = store.resolve(ref)
 
@@ -103,12 +98,17 @@ def _on_one(store: StoreCore, ref: str, remote: str | None,
 
         return fn, issue_id
 
-    return _run(store, make, _remote(store, remote))
+    return _run(store, make)
 
 
 def claim(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
     span, agent = _ttl(store, ttl), store.actor
-    return _on_one(store, ref, remote,
+    through = _remote(store, remote)
+    if through is not None:
+        from gitissues import remoteclaims
+
+        return remoteclaims.claim(store, ref, span, through)
+    return _on_one(store, ref,
                    lambda issue: store.change("claim", _take(issue, agent, span), [issue]))
 
 
@@ -121,6 +121,14 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
     ready: list[str] | str = (f"is:ready {query}" if isinstance(query, str)
                               else ["is:ready", *terms])
 
+    nothing = "nothing is ready to claim" + (f" for {' '.join(terms)}" if any(terms) else "")
+    through = _remote(store, remote)
+    if through is not None:
+        from gitissues import remoteclaims
+
+        return remoteclaims.claim_next(store, lambda: ready_candidates(store, ready), span,
+                                       through, nothing)
+
     def make() -> tuple[ChangeFn, None]:
         def fn(snap: Snapshot) -> Change:
             now = timeutil.now_str()
@@ -128,12 +136,11 @@ def claim_next(store: StoreCore, query: Iterable[str] | str, ttl: str | None,
                 issue = snap.get(candidate.id)
                 if issue is not None and _ready_in(snap, issue, now):
                     return store.change("claim", _take(issue, agent, span), [issue])
-            raise NotFound("nothing is ready to claim"
-                           + (f" for {' '.join(terms)}" if any(terms) else ""))
+            raise NotFound(nothing)
 
         return fn, None
 
-    return _run(store, make, _remote(store, remote))
+    return _run(store, make)
 
 
 def ready_candidates(store: StoreCore, terms: list[str] | str) -> Iterable[Issue]:
@@ -146,6 +153,18 @@ def ready_candidates(store: StoreCore, terms: list[str] | str) -> Iterable[Issue
 
 
 def release(store: StoreCore, ref: str, remote: str | None) -> Issue:
+    through = _remote(store, remote)
+    if through is None:
+        return release_here(store, ref)
+    from gitissues import remoteclaims
+
+    issue = release_here(store, remoteclaims.release(store, ref, through))
+    remoteclaims.publish(store, through)
+    return issue
+
+
+def release_here(store: StoreCore, ref: str) -> Issue:
+    """Release on this clone's store only (also the second step of a remote release)."""
     agent = store.actor
 
     def act(issue: Issue) -> Change:
@@ -160,11 +179,16 @@ def release(store: StoreCore, ref: str, remote: str | None) -> Issue:
         issue.updated = now
         return store.change("release", f"released by {agent}", [issue])
 
-    return _on_one(store, ref, remote, act)
+    return _on_one(store, ref, act)
 
 
 def extend(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> Issue:
     agent, span = store.actor, _ttl(store, ttl)
+    through = _remote(store, remote)
+    if through is not None:
+        from gitissues import remoteclaims
+
+        return remoteclaims.extend(store, ref, span, through)
 
     def act(issue: Issue) -> Change:
         if issue.claim is None or issue.claim.agent != agent:
@@ -173,7 +197,7 @@ def extend(store: StoreCore, ref: str, ttl: str | None, remote: str | None) -> I
                            + (f" (held by {holder.agent})" if holder else ""), id=issue.id)
         return store.change("extend", _take(issue, agent, span), [issue])
 
-    return _on_one(store, ref, remote, act)
+    return _on_one(store, ref, act)
 
 
 def listing(store: StoreCore, expired: bool) -> list[Issue]:
@@ -184,15 +208,11 @@ def listing(store: StoreCore, expired: bool) -> list[Issue]:
         f" AND claim_expires {op} '{now}')")).issues
 
 
-def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
-         remote: str | None) -> Issue:
-    """Apply the change locally or through `remote`; a change that wrote nothing (releasing an
+def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]]) -> Issue:
+    """Apply the change on this clone's store; a change that wrote nothing (releasing an
     unclaimed issue) answers with the issue as it is."""
-    if remote is None:
-        fn, issue_id = make()
-        change = store.transact(fn)
-    else:
-        change, issue_id = through_remote(store, make, remote)
+    fn, issue_id = make()
+    change = store.transact(fn)
     if change.issues:
         return store.with_path(change.issues[0])
     if issue_id is None:

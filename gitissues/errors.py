@@ -41,6 +41,12 @@ class Conflict(GiError):
     code, exit_code = "conflict", 4
 
 
+def claimed(issue_id: str, holder: str, expires_at: str) -> Conflict:
+    """Exit 4 for an issue another agent holds a live claim on, naming the holder and expiry."""
+    return Conflict(f"{issue_id} is claimed by {holder} until {expires_at}", id=issue_id,
+                    holder=holder, expires_at=expires_at)
+
+
 class InvalidData(GiError):
     code, exit_code = "invalid", 5
 

@@ -44,12 +44,13 @@ def _branch_only(store: StoreCore) -> None:
                          "with your code branches (git pull / git push)")
 
 
-def fetch(store: StoreCore, remote: str) -> str | None:
-    """The remote's store commit now (None: it has none). Two syncs in one clone may race for
-    the local tracking ref: the loser fetches again."""
+def fetch(store: StoreCore, remote: str, *, arbiters: bool = False) -> str | None:
+    """The remote's store commit now (None: it has none); with `arbiters`, its arbiter refs
+    too (gitissues.arbiter). Two syncs in one clone may race for the local tracking ref: the
+    loser fetches again."""
     for attempt in range(FETCH_ATTEMPTS):
         try:
-            return transport.fetch(store.paths, remote)
+            return transport.fetch(store.paths, remote, arbiters=arbiters)
         except RemoteError as exc:
             text = exc.message.lower()
             if attempt + 1 == FETCH_ATTEMPTS or not (

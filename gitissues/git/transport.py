@@ -17,6 +17,8 @@ from gitissues.errors import AuthError, InvalidData, RemoteError, UsageError
 from gitissues.git import OID_RE, RepoPaths, run
 
 STORE_REF = "refs/heads/issue-facade"
+# the remote's arbiter refs (gitissues.arbiter): one per shard of claims or leases
+ARBITER = "refs/issue-facade/arbiter/"
 _SAFE = ("-c", "protocol.ext.allow=never")
 _ENV = {"GIT_TERMINAL_PROMPT": "0"}
 _NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
@@ -57,15 +59,27 @@ def check_remote(paths: RepoPaths, name: str, *, setting: str | None = None) -> 
     raise RemoteError(f"no git remote named {name!r} (remotes: {listed})", remote=name)
 
 
+def _named(remote: str) -> bool:
+    return bool(_NAME.match(remote)) and ".." not in remote and not remote.startswith("/")
+
+
+def _digest(remote: str) -> str:
+    from gitissues.ids import sha1_hex
+
+    return sha1_hex(remote.encode())[:16]
+
+
 def tracking_ref(remote: str) -> str:
     """Where the remote's store branch is kept: `refs/remotes/NAME/issue-facade` for a named
     remote, a name derived from the URL otherwise (a URL is not a valid ref name)."""
-    if _NAME.match(remote) and ".." not in remote and not remote.startswith("/"):
+    if _named(remote):
         return f"refs/remotes/{remote}/issue-facade"
-    from gitissues.ids import sha1_hex
+    return f"refs/issue-facade/remotes/{_digest(remote)}"
 
-    digest = sha1_hex(remote.encode())[:16]
-    return f"refs/issue-facade/remotes/{digest}"
+
+def arbiter_tracking(remote: str) -> str:
+    """The prefix under which the remote's arbiter refs are kept here (`…/<shard>`)."""
+    return f"refs/issue-facade/arbiters/{remote if _named(remote) else _digest(remote)}/"
 
 
 def _failure(action: str, remote: str, text: str) -> Exception:
@@ -77,12 +91,31 @@ def _failure(action: str, remote: str, text: str) -> Exception:
     return RemoteError(f"{action} {remote}: {text.strip() or 'git failed'}", remote=remote)
 
 
-def fetch(paths: RepoPaths, remote: str) -> str | None:
+def fetch(paths: RepoPaths, remote: str, *, arbiters: bool = False) -> str | None:
     """The remote's store commit now, kept at `tracking_ref(remote)`; None when the remote has
-    no store (then a stale tracking ref is removed, so nothing is decided from it)."""
+    no store (then a stale tracking ref is removed, so nothing is decided from it). With
+    `arbiters`, the remote's arbiter refs come in the same fetch (`arbiter_tracking`)."""
     track = tracking_ref(remote)
+    specs = [f"+{STORE_REF}:{track}"]
+    if arbiters:
+        specs.append(f"+{ARBITER}*:{arbiter_tracking(remote)}*")
     proc = run(paths, *_SAFE, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-               "--end-of-options", remote, f"+{STORE_REF}:{track}", check=False, env=_ENV)
+               "--end-of-options", remote, *specs, check=False, env=_ENV)
+    if proc.returncode != 0:
+        if "couldn't find remote ref" in proc.stderr.lower():
+            run(paths, "update-ref", "-d", track, check=False)
+            return None
+        raise _failure("cannot fetch from", remote, proc.stderr)
+    from gitissues.git import read_ref
+
+    return read_ref(paths, track)
+
+
+def fetch_ref(paths: RepoPaths, remote: str, ref: str, track: str) -> str | None:
+    """The remote's `ref` now, kept at `track` (None, and `track` removed: it has none) —
+    one arbiter ref after a lost push, without the store branch's news."""
+    proc = run(paths, *_SAFE, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+               "--end-of-options", remote, f"+{ref}:{track}", check=False, env=_ENV)
     if proc.returncode != 0:
         if "couldn't find remote ref" in proc.stderr.lower():
             run(paths, "update-ref", "-d", track, check=False)
@@ -100,16 +133,19 @@ class PushResult:
         self.ok, self.message = ok, message
 
 
-def push(paths: RepoPaths, remote: str, commit: str) -> PushResult:
-    """Push `commit` as the remote's store branch without force. A refusal (a hook, a
-    protected branch, no permission) raises with the server's own message."""
+def push(paths: RepoPaths, remote: str, commit: str, ref: str = STORE_REF,
+         track: str | None = None) -> PushResult:
+    """Push `commit` as the remote's `ref` (the store branch, or an arbiter ref) without
+    force; `track` is where this clone keeps that ref (default: the store's tracking ref). A
+    refusal (a hook, a protected branch, no permission) raises with the server's own message."""
     if not OID_RE.match(commit):
         raise UsageError(f"not a commit id: {commit!r}")
     proc = run(paths, *_SAFE, "push", "--porcelain", "--end-of-options", remote,
-               f"{commit}:{STORE_REF}", check=False, env=_ENV)
-    status = _ref_status(proc.stdout)
+               f"{commit}:{ref}", check=False, env=_ENV)
+    status = _ref_status(proc.stdout, ref)
     if proc.returncode == 0 and (status is None or status[0] != "!"):
-        run(paths, "update-ref", "-m", "gi: pushed", tracking_ref(remote), commit, check=False)
+        run(paths, "update-ref", "-m", "gi: pushed", track or tracking_ref(remote), commit,
+            check=False)
         return PushResult(True)
     if status is None or status[0] != "!":
         raise _failure("cannot push to", remote, proc.stderr or proc.stdout)
@@ -126,11 +162,11 @@ def push(paths: RepoPaths, remote: str, commit: str) -> PushResult:
                    summary + (f"\n{server}" if server else ""))
 
 
-def _ref_status(porcelain: str) -> tuple[str, str] | None:
-    """(flag, summary) of the store ref's line in `git push --porcelain` output."""
+def _ref_status(porcelain: str, ref: str) -> tuple[str, str] | None:
+    """(flag, summary) of `ref`'s line in `git push --porcelain` output."""
     for line in porcelain.splitlines():
         parts = line.split("\t")
-        if len(parts) >= 3 and parts[1].endswith(f":{STORE_REF}"):
+        if len(parts) >= 3 and parts[1].endswith(f":{ref}"):
             return parts[0], "\t".join(parts[2:])
     return None
 

@@ -6,6 +6,7 @@ permission); what to push is decided from what the remote has now."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from gitdaemon import Cluster, GitDaemon, make_bare
@@ -60,12 +61,23 @@ def test_a_claim_the_remote_accepted_survives_the_death_of_its_process(tmp_path)
     b.ok("sync")
     r = b.gi("claim", target, "--remote", env={"GI_TEST_DIE_AFTER_REMOTE_ACCEPT": "1"})
     assert r.code == 137, r
-    remote_tip = cluster.remote_tip()
-    assert "Gi-Op: claim" in cluster.remote_git("log", "-1", "--format=%B", remote_tip)
-    # this clone sees its own claim at once, and another local agent cannot take it
-    assert b.show(target)["claim"]["agent"] == "bob"
-    r = b.gi("claim", target, "--json", env={"GI_AGENT": "carol"})
-    assert r.code == 4, r
+    # the remote's arbiter holds bob's claim (the store branch has not recorded it yet)
+    shards = cluster.remote_git("for-each-ref", "--format=%(refname)",
+                                "refs/issue-facade/arbiter/").split()
+    assert len(shards) == 1 and shards[0].startswith("refs/issue-facade/arbiter/claims/")
+    record = json.loads(cluster.remote_git("show", f"{shards[0]}:{target}.json"))
+    assert record["agent"] == "bob" and record["issue"] == target
+    # nobody else gets it through the remote, on this clone or another
+    for clone, agent in ((b, "carol"), (a, "alice")):
+        r = clone.gi("claim", target, "--remote", "--json", env={"GI_AGENT": agent})
+        assert r.code == 4, r
+        assert "claimed by bob" in r.err_json["error"]["message"]
+    # bob claiming again takes it up (an extension) and records it on both stores
+    r = b.gi("claim", target, "--remote", "--json")
+    assert r.code == 0 and r.json["claim"]["agent"] == "bob", r
+    assert r.json["claim"]["claimed_at"] == record["claimed_at"]
+    a.sync()
+    assert a.show(target)["claim"]["agent"] == "bob"
     assert not list((b.path / ".git" / "issue-facade" / "pending").glob("*"))
 
 
