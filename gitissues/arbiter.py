@@ -11,6 +11,9 @@ commit, as before) and is published with ordinary merges: it no longer decides a
 lost push there costs a merge, never a decision.
 
 A record: `{"issue", "agent", "claimed_at", "expires_at"}`; a released claim's file is removed.
+Leases use the same machinery (`swap_files`): a name's lease on `leases/<2 hex of its SHA-1>`,
+every path lease on `leases/paths` (overlapping patterns must meet on one ref), each shard
+holding the lease files as the store does (`leases/<kind>-<sha1>.yaml`).
 """
 
 from __future__ import annotations
@@ -76,30 +79,50 @@ class Arbiter:
                           _name(issue_id))
 
     def swap(self, issue_id: str, decide: Decide, what: str) -> Record | None:
-        """Replace the issue's record by `decide(current)` (None: remove it) with a non-forced
-        push of its shard; a push that lost to another moves of the shard fetches it and
-        decides again. `decide` raises to refuse. Returns what the remote holds now."""
-        shard = shard_of(issue_id)
-        track, name = self.local + shard, _name(issue_id)
-        for _ in range(ATTEMPTS):
-            tip = git.read_ref(self.paths, track)
+        """Replace the issue's claim record by `decide(current)` (None: remove it); `decide`
+        raises to refuse. Returns what the remote holds now."""
+        name = _name(issue_id)
+        held: list[Record | None] = []
+
+        def change(tip: str | None) -> dict[str, bytes | None]:
             current = self._read(tip, name)
             wanted = decide(current)
+            held.append(wanted)
             if wanted == current:
-                return current
-            data = None if wanted is None else (json.dumps(wanted, sort_keys=True) + "\n").encode()
-            backend = self.store.backend
-            commit = commits.write_commit(self.paths, tip, {name: data},
-                                          f"gi: {what} {issue_id}", backend.author_of(
-                                              self.store.actor))
+                return {}
+            return {name: None if wanted is None else
+                    (json.dumps(wanted, sort_keys=True) + "\n").encode()}
+
+        self.swap_files(shard_of(issue_id), change, f"gi: {what} {issue_id}")
+        return held[-1]
+
+    def files(self, tip: str | None, folder: str) -> dict[str, bytes]:
+        """{path: bytes} of the files directly in `folder` of a shard's commit `tip`."""
+        from gitissues.store.branch_read import read_folder
+
+        return read_folder(self.paths, tip, folder)
+
+    def swap_files(self, shard: str, change: Callable[[str | None], dict[str, bytes | None]],
+                   message: str) -> None:
+        """Commit `change(tip)` — files to write or remove, computed on the shard's tip as
+        last fetched; nothing: no commit — onto the shard and push it without force; a push
+        that lost to another move of the shard fetches it and computes again. `change`
+        raises to refuse."""
+        track = self.local + shard
+        for _ in range(ATTEMPTS):
+            tip = git.read_ref(self.paths, track)
+            files = change(tip)
+            if not files:
+                return
+            commit = commits.write_commit(self.paths, tip, files, message,
+                                          self.store.backend.author_of(self.store.actor))
             if transport.push(self.paths, self.remote, commit, transport.ARBITER + shard,
                               track).ok:
-                return wanted
+                return
             self._refetch(shard)
             time.sleep(random.uniform(0.0, 0.03))
-        raise Conflict(f"{self.remote} kept moving; could not {what} {issue_id} in time",
-                       remote=self.remote, id=issue_id)
-
+        raise Conflict(f"{self.remote} kept moving; could not {message.removeprefix('gi: ')} "
+                       "in time", remote=self.remote)
 
     def _refetch(self, shard: str) -> None:
         """The shard as the remote has it now; another agent of this clone fetching it at the

@@ -3,14 +3,13 @@ and across clones as a push that the shared remote accepts for exactly one claim
 
 Every decision (is it free? who holds it?) is made inside the change function, so it is made
 again on the new tip whenever a race is lost. Through a remote, the remote's sharded arbiter
-refs decide and the store records (gitissues.remoteclaims). `through_remote` — a change pushed
-to the remote's store branch itself until the remote takes it — is what leases use.
+refs decide and the store records (gitissues.remoteclaims).
 """
 
 from __future__ import annotations
 
-from gitissues import testhooks, timeutil
-from gitissues.errors import Conflict, NotFound, UsageError, claimed
+from gitissues import timeutil
+from gitissues.errors import Conflict, NotFound, claimed
 from gitissues.model import Claim, Issue
 
 TYPE_CHECKING = False  # typing costs ~3 ms to import; only type checkers need it
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     ChangeFn = Callable[[Snapshot], Change]
 
 DEFAULT_TTL = "30m"
-REMOTE_ATTEMPTS = 60
 NEXT_CANDIDATES = 16  # ready issues claim --next reads before it reads them all
 
 
@@ -218,43 +216,3 @@ def _run(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]]) -> I
     if issue_id is None:
         raise NotFound("no issue changed")
     return store.get(issue_id)
-
-
-def through_remote(store: StoreCore, make: Callable[[], tuple[ChangeFn, str | None]],
-                   remote: str, what: str = "claim") -> tuple[Change, str | None]:
-    """The change `make()` describes, computed on the remote's state merged into ours and
-    pushed without force until the remote takes it (also for leases: `what` names the thing in
-    messages); (the change, what `make` named)."""
-    import random
-    import time
-
-    from gitissues import sync
-
-    backend: Any = store.backend
-    if store.mode != "branch":
-        raise UsageError(f"{what}s through a remote need the branch store (gi init)")
-    for _ in range(REMOTE_ATTEMPTS):
-        theirs = sync.fetch(store, remote)
-        if theirs is None:  # the remote has no store yet: publish ours first
-            sync.sync(store, remote, None)
-            if sync.fetch(store, remote) is None:
-                raise UsageError(f"{remote} has no issue store and nothing to push")
-            continue
-        sync.merge_remote(store, theirs, None)
-        fn, issue_id = make()
-        prepared = backend.prepare(store.index, fn)
-        if prepared.commit is None:
-            return prepared.change, issue_id
-        backend.pending.mark(prepared.commit)
-        try:
-            accepted = sync.push_commit(store, remote, prepared.commit)
-            if accepted:
-                testhooks.die("AFTER_REMOTE_ACCEPT")
-            if accepted and not backend.publish(store.index, prepared):
-                sync.merge_remote(store, prepared.commit, None)  # local writes meanwhile
-        finally:
-            backend.pending.clear(prepared.commit)
-        if accepted:
-            return prepared.change, issue_id
-        time.sleep(random.uniform(0.01, 0.1))
-    raise Conflict(f"{remote} kept moving; could not {what} in time", remote=remote)

@@ -38,13 +38,13 @@ PUBLISH_ATTEMPTS = 1
 SPREAD = 16  # claim --next: the free issues of the top priority it picks among
 
 
-def _arbiter(store: StoreCore, remote: str) -> Arbiter:
+def arbiter_for(store: StoreCore, remote: str, what: str = "claim") -> Arbiter:
     """The remote's arbiter, fetched, with the remote's store merged into ours."""
     from gitissues import sync
     from gitissues.arbiter import Arbiter
 
     if store.mode != "branch":
-        raise UsageError("claims through a remote need the branch store (gi init)")
+        raise UsageError(f"{what}s through a remote need the branch store (gi init)")
     arbiter = Arbiter(store, remote)
     theirs = arbiter.fetch()
     if theirs is None:  # the remote has no store yet: publish ours first
@@ -143,7 +143,7 @@ def publish(store: StoreCore, remote: str) -> bool:
 
 
 def claim(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
-    arbiter = _arbiter(store, remote)
+    arbiter = arbiter_for(store, remote)
     issue_id = store.resolve(ref)
     record = arbiter.swap(issue_id, _taker(store, issue_id, store.actor, span), "claim")
     assert record is not None
@@ -158,7 +158,7 @@ def claim_next(store: StoreCore, candidates: Callable[[], Iterable[Issue]], span
     would meet at every issue, each meeting a lost push for all but one of them. Issues that
     others hold at the arbiter (their store records may not have arrived yet) are passed over;
     an issue that another agent took meanwhile sends this one to the rest."""
-    arbiter = _arbiter(store, remote)
+    arbiter = arbiter_for(store, remote)
     agent = store.actor
     tried: set[str] = set()
     while True:
@@ -188,7 +188,7 @@ def claim_next(store: StoreCore, candidates: Callable[[], Iterable[Issue]], span
 def release(store: StoreCore, ref: str, remote: str) -> str:
     """Take the record off the arbiter (refused while another agent's claim is live there);
     the issue's id, for the store's release (gitissues.claims) and `publish` after it."""
-    arbiter = _arbiter(store, remote)
+    arbiter = arbiter_for(store, remote)
     issue_id, agent = store.resolve(ref), store.actor
 
     def decide(current: Record | None) -> Record | None:
@@ -204,7 +204,7 @@ def release(store: StoreCore, ref: str, remote: str) -> str:
 
 def extend(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
     """Prolong this agent's claim at the arbiter by `span` from now, then on the store."""
-    arbiter = _arbiter(store, remote)
+    arbiter = arbiter_for(store, remote)
     issue_id, agent = store.resolve(ref), store.actor
 
     def decide(current: Record | None) -> Record | None:

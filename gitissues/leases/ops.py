@@ -3,8 +3,10 @@
 A lease is one compare-and-swap commit on the store that writes (or removes) the resource's
 file under `leases/`. Every decision — is it free, does it overlap a live lease of another
 agent, who holds it — is made inside the change function, so it is made again on the new tip
-whenever a race is lost; through a remote, the commit is pushed without force exactly as a
-claim is (`claims.through_remote`), so of N agents on any number of clones exactly one gets it.
+whenever a race is lost; through a remote, the decision is made the same way on the lease's
+shard of the remote's arbiter refs and pushed without force, exactly as a claim's
+(gitissues.arbiter), so of N agents on any number of clones exactly one gets it, and leases of
+different names never meet on one ref.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 
-from gitissues import timeutil
+from gitissues import testhooks, timeutil
 from gitissues.errors import Conflict, NotFound
 from gitissues.leases.model import FOLDER, Lease, lease_path, parse_all
 from gitissues.leases.patterns import check_resource, conflict, is_path, matches
@@ -118,8 +120,8 @@ def _give_back(store: StoreCore, snap: Snapshot, resource: str) -> tuple[Change,
     return change, old
 
 
-def _apply(store: StoreCore, compute: Callable[[Snapshot], tuple[Change, Lease]],
-           remote: str | None) -> Lease:
+def _apply(store: StoreCore, resource: str,
+           compute: Callable[[Snapshot], tuple[Change, Lease]], remote: str | None) -> Lease:
     """Commit the change `compute` makes, locally or through `remote`; the lease it names."""
     made: list[Lease] = []
 
@@ -130,13 +132,52 @@ def _apply(store: StoreCore, compute: Callable[[Snapshot], tuple[Change, Lease]]
 
     if remote is None:
         store.transact(fn)
-    else:
-        from gitissues.claims import through_remote
+        return made[-1]
+    if not store.backend.initialized():
+        store.init()  # type: ignore[attr-defined]  # the facade's; a lease may come first
+    return _through_arbiter(store, resource, compute, remote)
 
-        if not store.backend.initialized():
-            store.init()  # type: ignore[attr-defined]  # the facade's; a lease may come first
-        through_remote(store, lambda: (fn, None), remote, "lease")
-    return made[-1]
+
+def _through_arbiter(store: StoreCore, resource: str,
+                     compute: Callable[[Snapshot], tuple[Change, Lease]], remote: str) -> Lease:
+    """Decide on the lease's shard of the remote's arbiter refs (gitissues.arbiter), whose
+    lease files are the only ones seen: exactly one of the agents racing for a resource (or for
+    overlapping paths, which all meet on one shard) wins; then the same files are written on
+    the store branch, which is published as a claim's is."""
+    from gitissues import remoteclaims
+
+    arbiter = remoteclaims.arbiter_for(store, remote, "lease")
+    made: list[tuple[Change, Lease]] = []
+
+    def change(tip: str | None) -> dict[str, bytes | None]:
+        made.append(compute(_Shard(arbiter.files(tip, FOLDER))))
+        return made[-1][0].files
+
+    arbiter.swap_files(shard_of(resource), change, f"gi: lease {resource}")
+    testhooks.die("AFTER_REMOTE_ACCEPT")
+    decision, lease = made[-1]
+    store.transact(lambda snap: decision)
+    remoteclaims.publish(store, remote)
+    return lease
+
+
+class _Shard:
+    """What a lease decision reads (`Snapshot.files`), from an arbiter shard's files."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self._files = files
+
+    def files(self, folder: str) -> dict[str, bytes]:
+        return self._files if folder == FOLDER else {}
+
+
+def shard_of(resource: str) -> str:
+    """Every path lease on one shard (overlapping patterns must meet), a name on its own."""
+    from gitissues.ids import sha1_hex
+
+    if is_path(resource):
+        return "leases/paths"
+    return "leases/" + sha1_hex(resource.encode("utf-8", "surrogateescape"))[:2]
 
 
 # --- the operations -----------------------------------------------------------------------------
@@ -154,7 +195,8 @@ def acquire(store: StoreCore, resource: str, ttl: str | None = None,
     pause = WAIT_STEP[0]
     while True:
         try:
-            return _apply(store, lambda snap: _take(store, snap, resource, span), arbiter)
+            return _apply(store, resource, lambda snap: _take(store, snap, resource, span),
+                          arbiter)
         except Conflict as exc:
             left = None if deadline is None else deadline - time.monotonic()
             if left is None or "holder" not in exc.details:
@@ -172,14 +214,15 @@ def extend(store: StoreCore, resource: str, ttl: str | None = None,
     """Prolong a lease this agent holds (exit 3 when it holds none, 4 when another does)."""
     check_resource(resource)
     span = ttl_of(store, ttl)
-    return _apply(store, lambda snap: _take(store, snap, resource, span, must_hold=True),
+    return _apply(store, resource,
+                  lambda snap: _take(store, snap, resource, span, must_hold=True),
                   remote_of(store, remote))
 
 
 def release(store: StoreCore, resource: str, remote: str | None = None) -> Lease:
     """Give the lease back; the lease as it was. An expired lease anyone may clear."""
     check_resource(resource)
-    return _apply(store, lambda snap: _give_back(store, snap, resource),
+    return _apply(store, resource, lambda snap: _give_back(store, snap, resource),
                   remote_of(store, remote))
 
 

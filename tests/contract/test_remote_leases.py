@@ -134,13 +134,37 @@ def test_overlapping_leases_on_two_clones_resolve_to_one(daemon, tmp_path):
         assert "path:docs/**" in [x["resource"] for x in held]
 
 
-def test_a_remote_acquire_killed_after_the_remote_took_it_is_recorded(daemon, tmp_path):
+def test_a_remote_acquire_killed_after_the_remote_took_it_holds_there(daemon, tmp_path):
     cluster, (a, b, *_) = _cluster(daemon, tmp_path, "killed")
     r = a.gi("lease", "acquire", "db", "--remote", env={"GI_TEST_DIE_AFTER_REMOTE_ACCEPT": "1"})
     assert r.code == 137, r
-    # the next command of that clone records what the remote took
-    assert a.ok("lease", "show", "db", "--json").json["holder"] == "clone-0"
+    # the remote's arbiter took it (the store branch has not recorded it): nobody else gets it
     r = b.gi("lease", "acquire", "db", "--remote", "--json")
     assert r.code == 4 and r.err_json["error"]["holder"] == "clone-0", r
+    # the holder acquiring again takes it up (an extension) and records it
+    assert a.ok("lease", "acquire", "db", "--remote", "--json").json["holder"] == "clone-0"
+    assert a.ok("lease", "show", "db", "--json").json["holder"] == "clone-0"
     assert a.ok("lease", "release", "db", "--remote").code == 0
     assert b.ok("lease", "acquire", "db", "--remote", "--json").json["holder"] == "clone-1"
+
+
+def test_leases_of_different_names_move_different_refs_paths_share_one(daemon, tmp_path):
+    cluster, (a, b, *_) = _cluster(daemon, tmp_path, "shards")
+    for k in range(6):
+        a.ok("lease", "acquire", f"slot-{k}", "--remote")
+    a.ok("lease", "acquire", "path:src/auth/**", "--remote")
+    r = b.gi("lease", "acquire", "path:src/**/*.py", "--remote", "--json")
+    assert r.code == 4 and r.err_json["error"]["lease"] == "path:src/auth/**", r
+    b.ok("lease", "acquire", "path:docs/**", "--remote")
+    refs = cluster.remote_git("for-each-ref", "--format=%(refname)",
+                              "refs/issue-facade/arbiter/leases/").split()
+    names = [r for r in refs if not r.endswith("/paths")]
+    assert 1 < len(names) <= 6  # one ref a shard: names spread over several
+    paths = cluster.remote_git("ls-tree", "--name-only", "-r",
+                               "refs/issue-facade/arbiter/leases/paths").split()
+    assert len(paths) == 2 and all(p.startswith("leases/path-") for p in paths), paths
+    # the store branch records what the arbiter decided: a clone that only syncs sees it all
+    c = cluster.clone("observer")
+    held = {x["resource"]: x["holder"] for x in c.ok("lease", "list", "--json").json}
+    assert held == {**{f"slot-{k}": "clone-0" for k in range(6)},
+                    "path:src/auth/**": "clone-0", "path:docs/**": "clone-1"}, held
