@@ -188,6 +188,12 @@ def seed(url: str | Path, dest: Path, env: dict[str, str], agent: str = "seeder"
     return c
 
 
+def served(daemon: GitDaemon, base: Path, name: str) -> Cluster:
+    """A new bare remote `name` that `daemon` serves, and its (not yet made) clones."""
+    bare = make_bare(daemon.root / f"{name}.git", daemon.env)
+    return Cluster(base, remote=bare, url=daemon.url(f"{name}.git"))
+
+
 class Cluster:
     """A bare remote and its clones. The clones reach it at `url`: its path, unless a git
     daemon serves it (then `git://…`)."""

@@ -95,27 +95,16 @@ def fetch(paths: RepoPaths, remote: str, *, arbiters: bool = False) -> str | Non
     """The remote's store commit now, kept at `tracking_ref(remote)`; None when the remote has
     no store (then a stale tracking ref is removed, so nothing is decided from it). With
     `arbiters`, the remote's arbiter refs come in the same fetch (`arbiter_tracking`)."""
-    track = tracking_ref(remote)
-    specs = [f"+{STORE_REF}:{track}"]
-    if arbiters:
-        specs.append(f"+{ARBITER}*:{arbiter_tracking(remote)}*")
+    extra = (f"+{ARBITER}*:{arbiter_tracking(remote)}*",) if arbiters else ()
+    return fetch_ref(paths, remote, STORE_REF, tracking_ref(remote), extra)
+
+
+def fetch_ref(paths: RepoPaths, remote: str, ref: str, track: str, extra: tuple[str, ...] = ()
+              ) -> str | None:
+    """The remote's `ref` now, kept at `track` (None, and `track` removed: it has none), and
+    the `extra` refspecs — alone: one arbiter ref after a lost push, without the store's news."""
     proc = run(paths, *_SAFE, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-               "--end-of-options", remote, *specs, check=False, env=_ENV)
-    if proc.returncode != 0:
-        if "couldn't find remote ref" in proc.stderr.lower():
-            run(paths, "update-ref", "-d", track, check=False)
-            return None
-        raise _failure("cannot fetch from", remote, proc.stderr)
-    from gitissues.git import read_ref
-
-    return read_ref(paths, track)
-
-
-def fetch_ref(paths: RepoPaths, remote: str, ref: str, track: str) -> str | None:
-    """The remote's `ref` now, kept at `track` (None, and `track` removed: it has none) —
-    one arbiter ref after a lost push, without the store branch's news."""
-    proc = run(paths, *_SAFE, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-               "--end-of-options", remote, f"+{ref}:{track}", check=False, env=_ENV)
+               "--end-of-options", remote, f"+{ref}:{track}", *extra, check=False, env=_ENV)
     if proc.returncode != 0:
         if "couldn't find remote ref" in proc.stderr.lower():
             run(paths, "update-ref", "-d", track, check=False)

@@ -11,24 +11,15 @@ import json
 import subprocess
 import time
 
-import pytest
-from conftest import GI, isolated_env
-from gitdaemon import STORE_REF, Cluster, GitDaemon, make_bare
+from conftest import GI
+from gitdaemon import STORE_REF, Cluster, GitDaemon, served
 from racing import finish_all, start_together
 
 ARBITER = "refs/issue-facade/arbiter/"
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory):
-    root = tmp_path_factory.mktemp("daemon")
-    with GitDaemon(root / "srv", isolated_env(root / "env")) as d:
-        yield d
-
-
 def _cluster(daemon: GitDaemon, tmp_path, name: str) -> Cluster:
-    bare = make_bare(daemon.root / f"{name}.git", daemon.env)
-    return Cluster(tmp_path, remote=bare, url=daemon.url(f"{name}.git"))
+    return served(daemon, tmp_path, name)
 
 
 def _shards(cluster: Cluster) -> dict[str, str]:

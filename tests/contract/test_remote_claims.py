@@ -8,24 +8,14 @@ import json
 import threading
 import time
 
-import pytest
-from conftest import isolated_env
-from gitdaemon import STORE_REF, Cluster, GitDaemon, finish, make_bare, running
+from gitdaemon import STORE_REF, Cluster, GitDaemon, finish, running, served
 
 CLONES = 4
 QUEUE = 24
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory):
-    root = tmp_path_factory.mktemp("daemon")
-    with GitDaemon(root / "srv", isolated_env(root / "env")) as d:
-        yield d
-
-
 def _cluster(daemon: GitDaemon, tmp_path, name: str) -> Cluster:
-    bare = make_bare(daemon.root / f"{name}.git", daemon.env)
-    return Cluster(tmp_path, remote=bare, url=daemon.url(f"{name}.git"))
+    return served(daemon, tmp_path, name)
 
 
 def _claim_commits(cluster: Cluster, issue_id: str | None = None) -> list[str]:

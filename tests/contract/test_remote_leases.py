@@ -7,23 +7,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from conftest import isolated_env
-from gitdaemon import STORE_REF, Cluster, GitDaemon, finish, make_bare, running
+from gitdaemon import STORE_REF, Cluster, GitDaemon, finish, running, served
 
 CLONES = 4
 
 
-@pytest.fixture(scope="module")
-def daemon(tmp_path_factory):
-    root = tmp_path_factory.mktemp("daemon")
-    with GitDaemon(root / "srv", isolated_env(root / "env")) as d:
-        yield d
-
-
 def _cluster(daemon: GitDaemon, tmp_path, name: str) -> tuple[Cluster, list]:
-    bare = make_bare(daemon.root / f"{name}.git", daemon.env)
-    cluster = Cluster(tmp_path, remote=bare, url=daemon.url(f"{name}.git"))
+    cluster = served(daemon, tmp_path, name)
     seed = cluster.seed("alice")
     seed.create("the store exists")
     seed.sync()
