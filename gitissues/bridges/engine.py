@@ -158,7 +158,8 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
         where: dict[str, str] = {}
         for remote in batch:  # every id first, so that links within the batch resolve
             local_id = by_key.get(remote.key) or made.get(remote.key) or (
-                remote.marked if remote.marked in known else None)
+                remote.marked if remote.marked in known else None) or next(
+                iter(snap.mapped(bridge, remote.key)), None)  # mapped since by_key was read
             if local_id is None or (local_id not in made.values() and not snap.exists(local_id)):
                 local_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
                                     lambda i: snap.exists(i) or i in made.values())

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
         def exists(self, issue_id: str) -> bool: ...
 
+        def mapped(self, bridge: str, key: str) -> list[str]:
+            """The issues mapped to remote `key` on `bridge` in this state (a pull decides
+            inside its transaction whether a remote issue is new)."""
+
         def settings(self) -> dict: ...
 
         def files(self, folder: str) -> dict[str, bytes]:

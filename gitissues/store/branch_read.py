@@ -101,6 +101,12 @@ class BranchSnapshot:
     def exists(self, issue_id: str) -> bool:
         return self._row(issue_id) is not None
 
+    def mapped(self, bridge: str, key: str) -> list[str]:
+        with self.index.reading():
+            if self.index.meta("token") != self.tip:
+                raise StaleSnapshot
+            return self.index.keyed(f"remote:{bridge}", key)
+
     def settings(self) -> dict:
         return self._settings
 

@@ -54,3 +54,16 @@ def test_an_issue_gi_created_there_is_found_by_its_marker(store) -> None:
     counts = engine.pull_remotes(store, "hook", [found])
     assert counts.outcomes == {"9": (mine.id, "updated")}
     assert len(store.all_issues()) == 1
+
+
+def test_a_remote_issue_mapped_meanwhile_is_not_created_twice(store, monkeypatch) -> None:
+    """A webhook's pull and `gi bridge pull` look the mapping up before their transaction;
+    when the other one created the issue in between, the transaction finds it and merges."""
+    first = engine.pull_remotes(store, "hook", [remote("5", "Five", "2030-01-01T00:00:00Z")])
+    made = first.outcomes["5"][0]
+    # this pull's lookup ran before the first one committed: it saw no mapping
+    monkeypatch.setattr(engine, "_mapped_to", lambda store, bridge, remotes: ({}, set()))
+    again = engine.pull_remotes(store, "hook",
+                                [remote("5", "Five, again", "2030-01-02T00:00:00Z")])
+    assert again.outcomes == {"5": (made, "updated")}
+    assert [i.title for i in store.all_issues()] == ["Five, again"]
