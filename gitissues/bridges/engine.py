@@ -105,13 +105,18 @@ def _earlier(stamp: str, seconds: int) -> str:
 
 
 def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
-    """(remote key → local id of every issue mapped to `bridge`, every local id)."""
-    by_key, ids = {}, set()
-    for issue in store.all_issues():
-        ids.add(issue.id)
-        mapping = mapping_of(issue, bridge)
-        if mapping and mapping.get("number") is not None:
-            by_key[str(mapping["number"])] = issue.id
+    """(remote key → local id of every issue mapped to `bridge`, every local id), asked of the
+    index: the issues its keys table holds for the bridge, no issue parsed."""
+    index = store.fresh()
+    by_key: dict[str, str] = {}
+    with index.reading():
+        for issue_id, number in index.rows(
+                "SELECT id, json_extract(json, ?) FROM issues WHERE id IN "
+                "(SELECT issue FROM keys WHERE kind = ?)",
+                (f'$.remote."{bridge}".number', f"remote:{bridge}")):
+            if number is not None:
+                by_key[str(number)] = issue_id
+        ids = index.ids()
     return by_key, ids
 
 
