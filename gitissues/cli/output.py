@@ -77,6 +77,16 @@ def issue_detail(issue: Issue) -> str:
     ):
         if value:
             lines.append(f"{label}: {value}")
+    for key, value in sorted(issue.links.items()):
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            shown = ", ".join(v[:12] if key == "commits" and isinstance(v, str) else
+                              (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                              for v in value)
+        else:
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"links.{key}: {shown}")
     if issue.agent:
         lines.append("agent: " + json.dumps(issue.agent, ensure_ascii=False))
     lines = [printable(x) for x in lines]

@@ -4,6 +4,7 @@ commits with trailers, and the read-only copy."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -293,3 +294,18 @@ def test_read_only_copy_matches_store(sandbox):
     assert b"Copied and edited" in stored
     assert copy.read_bytes() == stored
     assert sb.git("status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_show_human_output_names_the_links(sandbox):
+    sha = "a" * 40
+    record = {"id": "gi-0a0b0c", "title": "Linked", "links": {
+        "commits": [sha], "beads": ["bd-12"], "related": ["gi-123456", "gi-abcdef"]}}
+    r = sandbox.gi("import", "-", input=json.dumps(record) + "\n")
+    assert r.code == 0, r
+    r = sandbox.gi("show", "gi-0a0b0c")
+    assert r.code == 0, r
+    lines = r.out.splitlines()
+    assert f"links.commits: {sha[:12]}" in lines
+    assert "links.beads: bd-12" in lines
+    assert "links.related: gi-123456, gi-abcdef" in lines
+    assert sandbox.gi("show", "gi-0a0b0c", "--json").json["links"]["commits"] == [sha]
