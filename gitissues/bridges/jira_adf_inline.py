@@ -79,8 +79,15 @@ def _run(items: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
         node, marks = items[i]
         wrapping = {k: v for k, v in marks.items() if k != "code"}
         if not wrapping:
-            out.append(_leaf(node, "code" in marks))
-            i += 1
+            # plain text nodes side by side are one text: what to escape depends on the
+            # character after, which may be the next node's first
+            code, end = "code" in marks, i + 1
+            while node.get("type") == "text" and end < len(items) and items[end][0].get(
+                    "type") == "text" and set(items[end][1]) == ({"code"} if code else set()):
+                end += 1
+            text = "".join(str(n.get("text") or "") for n, _ in items[i:end])
+            out.append(_leaf({"type": "text", "text": text} if end > i + 1 else node, code))
+            i = end
             continue
         best, best_end = None, i
         for kind in _ORDER:
@@ -197,7 +204,7 @@ def escape(text: str) -> str:
         elif ch == "~":
             out.append("\\~" if "~" in (before, after) else ch)
         elif ch == "<":
-            out.append("\\<" if after.isalpha() or after in "/!?" else ch)
+            out.append("\\<" if after.isalpha() or (after and after in "/!?") else ch)
         elif ch == "&":
             rest = text[i + 1:i + 34]
             out.append("\\&" if re.match(r"#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;",
