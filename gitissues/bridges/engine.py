@@ -14,6 +14,7 @@ push killed in between finds its issue on the next run.
 from __future__ import annotations
 
 from gitissues import timeutil
+from gitissues.bridges import lookup
 from gitissues.bridges.base import MAPPED, MARKER, Platform, Remote, keys_of
 from gitissues.bridges.mapping import (
     add_remote_comments,
@@ -62,7 +63,7 @@ def pull(store: StoreCore, bridge: str, platform: Platform, since: str | None,
     before = platform.requests
     keys = keys_of(platform)
     start = _earlier(since, OVERLAP) if since else None
-    by_key, known = _mapped(store, bridge)
+    by_key, known = lookup.mapped(store, bridge)
     newest = since
     batch: list[Remote] = []
     waiting: list[tuple[Remote, set[str]]] = []  # named an issue not known yet
@@ -91,7 +92,7 @@ def pull_remotes(store: StoreCore, bridge: str, remotes: list[Remote],
     merged exactly as `pull` merges what it lists (`keys`: the platform's `keys_of`); no
     cursor moves (nothing else was read)."""
     counts = Counts()
-    by_key, known = _mapped_to(store, bridge, remotes)
+    by_key, known = lookup.mapped_to(store, bridge, remotes)
     for start in range(0, len(remotes), BATCH):
         _pull_batch(store, bridge, remotes[start:start + BATCH], by_key, known, counts,
                     dry_run, keys)
@@ -102,42 +103,6 @@ def _earlier(stamp: str, seconds: int) -> str:
     from gitissues.timeutil import format_time, parse_time, timedelta
 
     return format_time(parse_time(stamp) - timedelta(seconds=seconds))
-
-
-def _mapped(store: StoreCore, bridge: str) -> tuple[dict[str, str], set[str]]:
-    """(remote key → local id of every issue mapped to `bridge`, every local id), asked of the
-    index: the issues its keys table holds for the bridge, no issue parsed."""
-    index = store.fresh()
-    by_key: dict[str, str] = {}
-    with index.reading():
-        for issue_id, number in index.rows(
-                "SELECT id, json_extract(json, ?) FROM issues WHERE id IN "
-                "(SELECT issue FROM keys WHERE kind = ?)",
-                (f'$.remote."{bridge}".number', f"remote:{bridge}")):
-            if number is not None:
-                by_key[str(number)] = issue_id
-        ids = index.ids()
-    return by_key, ids
-
-
-def _mapped_to(store: StoreCore, bridge: str, remotes: list[Remote]
-               ) -> tuple[dict[str, str], set[str]]:
-    """`_mapped` narrowed to `remotes`: their keys' local ids and which ids their markers name
-    exist, asked of the index (a pull of one issue must not parse every issue of the store)."""
-    keys = {r.key for r in remotes}
-    marked = sorted({r.marked for r in remotes if r.marked})
-    index = store.fresh()
-    by_key: dict[str, str] = {}
-    with index.reading():
-        for issue_id, number in index.rows(
-                "SELECT id, json_extract(json, ?) FROM issues WHERE instr(json, ?) > 0",
-                (f'$.remote."{bridge}".number', f'"{bridge}"')):
-            if number is not None and str(number) in keys:
-                by_key[str(number)] = issue_id
-        known = {r[0] for r in index.rows(
-            f"SELECT id FROM issues WHERE id IN ({','.join('?' * len(marked))})", marked)
-        } if marked else set()
-    return by_key, known
 
 
 def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict[str, str],

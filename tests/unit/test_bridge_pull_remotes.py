@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitissues.bridges import engine
+from gitissues.bridges import engine, lookup
 from gitissues.bridges.base import Remote, RemoteComment
 from gitissues.store import open_store
 
@@ -62,7 +62,7 @@ def test_a_remote_issue_mapped_meanwhile_is_not_created_twice(store, monkeypatch
     first = engine.pull_remotes(store, "hook", [remote("5", "Five", "2030-01-01T00:00:00Z")])
     made = first.outcomes["5"][0]
     # this pull's lookup ran before the first one committed: it saw no mapping
-    monkeypatch.setattr(engine, "_mapped_to", lambda store, bridge, remotes: ({}, set()))
+    monkeypatch.setattr(lookup, "mapped_to", lambda store, bridge, remotes: ({}, set()))
     again = engine.pull_remotes(store, "hook",
                                 [remote("5", "Five, again", "2030-01-02T00:00:00Z")])
     assert again.outcomes == {"5": (made, "updated")}
