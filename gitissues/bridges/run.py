@@ -147,8 +147,8 @@ def _directions(store: StoreCore, name: str, platform: Any, command: str, dry_ru
                 counts.updated += links.push(store, name, platform, dry_run)
                 counts.requests += platform.requests - before
         if not dry_run and cursor:
-            entry = {**saved.one(store, name), f"last_{direction}": cursor}
-            saved.save(store, name, entry)
+            key = f"last_{direction}"
+            saved.update(store, name, lambda e, k=key, c=cursor: e and {**e, k: c})
         results.append({"name": name, "direction": direction, **counts.to_json()})
         problems = list(getattr(platform, "problems", ()))[told:]
         if problems:

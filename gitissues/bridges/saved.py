@@ -9,6 +9,7 @@ from gitissues.errors import NotFound, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from gitissues.store.core import StoreCore
@@ -49,19 +50,29 @@ def one(store: StoreCore, name: str) -> dict[str, Any]:
 
 def save(store: StoreCore, name: str, entry: dict[str, Any] | None) -> None:
     """Set (or with None remove) one bridge, keeping every other setting."""
-    from gitissues import config_keys
+    update(store, name, lambda _old: entry)
 
-    data = config_keys.clone(store.settings())
-    bridges = dict(data.get("bridges") or {})
-    if entry is None:
-        bridges.pop(name, None)
-    else:
-        bridges[name] = {k: entry[k] for k in KEYS if entry.get(k) not in (None, "")}
-    if bridges:
-        data["bridges"] = bridges
-    else:
-        data.pop("bridges", None)
-    store.backend.write_settings(data, store.actor)
+
+def update(store: StoreCore, name: str,
+           change: Callable[[dict[str, Any] | None], dict[str, Any] | None]) -> None:
+    """Replace one bridge by `change(the bridge as the store has it now, or None)` (None:
+    remove it) in one atomic read-modify-write of the settings: a cursor saved by one pull
+    never undoes a bridge added, or another cursor saved, by another process meanwhile."""
+    def mutate(data: dict[str, Any]) -> dict[str, Any]:
+        bridges = dict(data.get("bridges") or {})
+        old = bridges.get(name)
+        entry = change(dict(old) if isinstance(old, dict) else None)
+        if entry is None:
+            bridges.pop(name, None)
+        else:
+            bridges[name] = {k: entry[k] for k in KEYS if entry.get(k) not in (None, "")}
+        if bridges:
+            data["bridges"] = bridges
+        else:
+            data.pop("bridges", None)
+        return data
+
+    store.backend.update_settings(mutate, store.actor)
 
 
 def check_name(name: str) -> str:

@@ -215,9 +215,7 @@ def _init(args: argparse.Namespace) -> int:
                              "asking")
         if answer.strip().lower() not in ("y", "yes"):
             raise UsageError("not confirmed: nothing saved")
-    data = dict(ctx.store.backend.settings())
-    if any(data.get(k) != v for k, v in values.items()):
-        ctx.store.backend.write_settings({**data, **values}, ctx.store.actor)
+    ctx.store.backend.update_settings(lambda data: {**data, **values}, ctx.store.actor)
     if args.json:
         emit_json({**{k: v for k, v in found.items() if k != "warnings"}, "saved": values,
                    "file": where})

@@ -76,11 +76,13 @@ def set_value(args: argparse.Namespace, ctx: settings.Context) -> int:
     else:
         _refuse_secret(args.key, value, ctx)
         assert ctx.store is not None
-        data = config_keys.clone(ctx.store.backend.settings())
-        config.set_dotted(data, args.key, value)
-        ctx.store.backend.write_settings(data, ctx.store.actor)
+
+        def put(data: dict) -> dict:  # on the settings as they are now (another may write)
+            config.set_dotted(data, args.key, value)
+            return data
+
+        ctx.repo_settings = ctx.store.backend.update_settings(put, ctx.store.actor)
         where = ctx.repo_source.removeprefix("repo:")
-        ctx.repo_settings = data
         warn_leaked(ctx)
     shown = _printable(args.key, value)
     if args.json:
@@ -94,25 +96,24 @@ def set_value(args: argparse.Namespace, ctx: settings.Context) -> int:
 def unset(args: argparse.Namespace, ctx: settings.Context) -> int:
     """`gi config unset KEY [--user|--repo]`: the key and sections it leaves empty."""
     _refuse_read_only(args.key)
+    where = str(ctx.user_path) if args.user else ctx.repo_source.removeprefix("repo:")
+    removed: list[str] = []
+
+    def drop(data: dict) -> dict:  # on the settings as they are now (another may write)
+        value = config.get_dotted(data, args.key, _UNSET)
+        if value is _UNSET or not config.delete_dotted(data, args.key):
+            entry = config_keys.known(args.key)
+            default = entry.default if entry is not None else None
+            raise NotFound(f"{args.key} is not set in {where}"
+                           + (f" (its default, {default}, applies)" if default else ""))
+        removed[:] = sorted(config.flatten({args.key: value})) or [args.key]
+        return data
+
     if args.user:
-        data, where = ctx.user_config, str(ctx.user_path)
+        config_files.save_user_config(ctx.user_path, drop(ctx.user_config))
     else:
         assert ctx.store is not None
-        data = config_keys.clone(ctx.store.backend.settings())
-        where = ctx.repo_source.removeprefix("repo:")
-    value = config.get_dotted(data, args.key, _UNSET)
-    if value is _UNSET or not config.delete_dotted(data, args.key):
-        entry = config_keys.known(args.key)
-        default = entry.default if entry is not None else None
-        raise NotFound(f"{args.key} is not set in {where}"
-                       + (f" (its default, {default}, applies)" if default else ""))
-    removed = sorted(config.flatten({args.key: value})) or [args.key]
-    if args.user:
-        config_files.save_user_config(ctx.user_path, data)
-    else:
-        assert ctx.store is not None
-        ctx.store.backend.write_settings(data, ctx.store.actor)
-        ctx.repo_settings = data
+        ctx.repo_settings = ctx.store.backend.update_settings(drop, ctx.store.actor)
         warn_leaked(ctx)
     if args.json:
         emit_json({"key": args.key, "file": where, "removed": removed})

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
         def write_settings(self, settings: dict, actor: str) -> None: ...
 
+        def update_settings(self, mutate: Callable[[dict], dict | None], actor: str) -> dict:
+            """Change the settings as one atomic read-modify-write (None from `mutate`: keep)."""
+
         def initialized(self) -> bool: ...
 
 

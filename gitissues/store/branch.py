@@ -351,16 +351,43 @@ class BranchBackend:
         return self._author(Change(op="", actor=actor, summary=""))
 
     def write_settings(self, settings: dict, actor: str) -> None:
+        """Replace the settings whole (`gi init`, `gi config edit`: also over a file that does
+        not parse); a change of some keys goes through `update_settings`."""
+        self._settings_commit(lambda _tip: settings, actor)
+
+    def update_settings(self, mutate: Callable[[dict], dict | None], actor: str) -> dict:
+        """The settings `mutate` makes of a copy of those at the tip (None: no change), as one
+        compare-and-swap commit, made again on the new tip when another write got there first
+        — two processes changing different settings at once both keep theirs. Returns the
+        settings as written."""
+        import copy
+
+        def wanted(tip: str | None) -> tuple[dict, bool]:
+            current = self.settings_at(tip)
+            new = mutate(copy.deepcopy(current))
+            return (current, False) if new is None or new == current else (new, True)
+
+        return self._settings_commit(wanted, actor)
+
+    def _settings_commit(self, wanted: Callable[[str | None], dict | tuple[dict, bool]],
+                         actor: str) -> dict:
         from gitissues import yamlio
         from gitissues.git import refs
 
         change = Change(op="config", actor=actor, summary="update settings")
-        data = yamlio.emit(settings).encode()
+        made: list[dict] = []
+
+        def build(tip: str | None, _none: dict) -> tuple[Change, dict[str, bytes | None]]:
+            found = wanted(tip)
+            settings, write = found if isinstance(found, tuple) else (found, True)
+            made.append(settings)
+            return change, ({SETTINGS_FILE: yamlio.emit(settings).encode()} if write else {})
+
         for attempt in range(MAX_ATTEMPTS):
-            prepared = self._build_commit(None, lambda tip, _s: (change, {SETTINGS_FILE: data}))
+            prepared = self._build_commit(None, build)
             if prepared.commit is None or refs.update_ref(self.paths, REF, prepared.commit,
                                                               prepared.tip):
-                return
+                return made[-1]
             _backoff(min(0.002 * (attempt + 1), 0.05))
         raise self._gave_up()
 

@@ -145,8 +145,28 @@ class TreeBackend:
         return data
 
     def write_settings(self, settings: dict, actor: str) -> None:
-        write_atomic(self.paths.worktree / SETTINGS, yamlio.emit(settings).encode(),
-                     tmp_dir=self.tmp_dir)
+        """Replace the settings whole (also over a file that does not parse)."""
+        from gitissues.store.lock import FileLock
+
+        with FileLock(self.lock_path):
+            write_atomic(self.paths.worktree / SETTINGS, yamlio.emit(settings).encode(),
+                         tmp_dir=self.tmp_dir)
+
+    def update_settings(self, mutate: Callable[[dict], dict | None], actor: str) -> dict:
+        """As the branch store's: read, change and write under the store's lock, so that two
+        processes changing different settings at once both keep theirs."""
+        import copy
+
+        from gitissues.store.lock import FileLock
+
+        with FileLock(self.lock_path):
+            current = self.settings()
+            wanted = mutate(copy.deepcopy(current))
+            if wanted is None or wanted == current:
+                return current
+            write_atomic(self.paths.worktree / SETTINGS, yamlio.emit(wanted).encode(),
+                         tmp_dir=self.tmp_dir)
+            return wanted
 
     def scan(self) -> dict[str, str]:
         """Every `*.yaml` under the issues directory, with its stat stamp."""

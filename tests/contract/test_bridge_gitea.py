@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import time
 
 import pytest
 from conftest import GI
 from fakes.gitea import FakeGitea
+from killing import kill_when, start_gi
 
 TOKEN = "s3cret-gitea-token"
 
@@ -111,15 +109,8 @@ def test_a_push_killed_after_remote_creates_creates_no_duplicate(bridged, gitea)
     sb, env = bridged
     for n in range(10):
         sb.create(f"Local {n}")
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while len(gitea.issues) < 5 and proc.poll() is None:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_gi(sb, "bridge", "push", env=env)
+    kill_when(proc, lambda: len(gitea.issues) >= 5, sb)
     assert 5 <= len(gitea.issues) < 10
     bridge(sb, env, "push")
     assert len(gitea.issues) == 10

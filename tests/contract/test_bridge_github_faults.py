@@ -4,14 +4,9 @@ finds nothing new. The real `gi` against tests/fakes/github.py over real HTTP.""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
-
 import pytest
-from conftest import GI
 from fakes.github import FakeGitHub
+from killing import kill_when, start_gi
 
 TOKEN = "ghp_s3cretGitHubToken"
 ENV = {"GITHUB_TOKEN": TOKEN, "GI_BRIDGE_PACE": "0"}
@@ -85,15 +80,8 @@ def test_a_push_killed_half_way_then_run_again_creates_no_duplicate(bridged, git
     sb = bridged
     for n in range(10):
         sb.create(f"Local {n}")
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **ENV},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while len(github.issues) < 5 and proc.poll() is None:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_gi(sb, "bridge", "push", env=ENV)
+    kill_when(proc, lambda: len(github.issues) >= 5, sb)
     assert 5 <= len(github.issues) < 10
     bridge(sb, "push")
     titles = sorted(i.title for i in github.issues.values())

@@ -4,15 +4,11 @@ over real HTTP on 127.0.0.1 (tests/fakes), as a user runs it."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
 from datetime import UTC, datetime
 
 import pytest
-from conftest import GI
 from fakes.gitlab import FakeGitLab
+from killing import kill_when, start_gi
 
 TOKEN = "glpat-s3cret-gitlab-token"
 
@@ -201,15 +197,8 @@ def test_a_push_killed_after_remote_creates_creates_no_duplicate(bridged, gitlab
     sb, env = bridged
     for n in range(10):
         sb.create(f"Local {n}")
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while len(gitlab.issues) < 5 and proc.poll() is None:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_gi(sb, "bridge", "push", env=env)
+    kill_when(proc, lambda: len(gitlab.issues) >= 5, sb)
     assert 5 <= len(gitlab.issues) < 10
     bridge(sb, env, "push")
     assert sorted(i.title for i in gitlab.issues.values()) == sorted(

@@ -4,15 +4,11 @@ killed half-way, the requests of a pull that finds nothing new, the minute-preci
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
 from datetime import UTC, datetime
 
 import pytest
-from conftest import GI
 from fakes.jira import FakeJira
+from killing import kill_when, start_gi
 
 TOKEN = "jira-s3cret-token"
 EMAIL = "bridge@example.com"
@@ -97,24 +93,12 @@ def test_a_500_on_page_2_is_retried_and_the_pull_is_complete(bridged, jira):
     assert jira.count("GET", r"/search") == 4
 
 
-def _kill_when(proc, done) -> None:
-    try:
-        deadline = time.monotonic() + 120
-        while not done() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def test_a_push_killed_after_remote_creates_creates_no_duplicate(bridged, jira):
     sb, env = bridged
     for n in range(10):
         sb.create(f"Local {n}")
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    _kill_when(proc, lambda: len(jira.issues) >= 5)
+    proc = start_gi(sb, "bridge", "push", env=env)
+    kill_when(proc, lambda: len(jira.issues) >= 5, sb)
     assert 5 <= len(jira.issues) < 10
     bridge(sb, env, "push")
     assert sorted(i.summary for i in jira.issues.values()) == sorted(
@@ -131,10 +115,8 @@ def test_a_push_killed_while_posting_comments_posts_none_twice(bridged, jira):
     local_id = listed(sb)[0]["id"]
     for n in range(8):
         assert sb.gi("comment", local_id, f"note {n}").code == 0
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    _kill_when(proc, lambda: len(jira.state.issue_comments(issue.key)) >= 3)
+    proc = start_gi(sb, "bridge", "push", env=env)
+    kill_when(proc, lambda: len(jira.state.issue_comments(issue.key)) >= 3, sb)
     bridge(sb, env, "sync")
     bridge(sb, env, "sync")
     remote = [c.body for c in jira.state.issue_comments(issue.key)]

@@ -5,14 +5,9 @@ The real `gi` against tests/fakes/linear.py over real HTTP."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import time
-
 import pytest
-from conftest import GI
 from fakes.linear import FakeLinear
+from killing import kill_when, start_gi
 
 KEY = "lin_api_faultyKey987"
 ENV = {"LINEAR_API_KEY": KEY}
@@ -46,15 +41,8 @@ def listed(sb):
 
 def kill_push_half_way(sb, linear, count):
     """Start `gi bridge push` and kill it once at least half the issues exist in Linear."""
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **ENV},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while len(linear.ws.issues) < count // 2 and proc.poll() is None:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_gi(sb, "bridge", "push", env=ENV)
+    kill_when(proc, lambda: len(linear.ws.issues) >= count // 2, sb)
     assert count // 2 <= len(linear.ws.issues) < count
 
 
@@ -80,15 +68,8 @@ def test_a_comment_posted_again_after_a_kill_is_not_doubled(bridged, linear):
     bridge(sb, "push")
     for n in range(6):
         assert sb.gi("comment", local, f"note {n}").code == 0
-    proc = subprocess.Popen([GI, "bridge", "push"], cwd=sb.repo, env={**sb.env, **ENV},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        while len(linear.ws.comments) < 3 and proc.poll() is None:
-            time.sleep(0.001)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    proc = start_gi(sb, "bridge", "push", env=ENV)
+    kill_when(proc, lambda: len(linear.ws.comments) >= 3, sb)
     assert 3 <= len(linear.ws.comments) < 6  # killed half way
     bridge(sb, "sync")
     bridge(sb, "sync")

@@ -169,3 +169,19 @@ def test_sync_with_a_leftover_ref_lock_names_it_and_works_after_doctor_fix(tmp_p
     r = b.gi("sync", "--json")
     assert r.code == 0, r
     assert mine in b.issues() and len(b.issues()) == 3
+
+
+@pytest.mark.parametrize("mode", ["branch", "tree"])
+def test_eight_settings_written_at_once_are_all_kept(make_sandbox, tmp_path, mode):
+    """Break: `gi config set` reads the settings, changes one key and writes them all back
+    outside the compare-and-swap (then most of the eight keys are lost)."""
+    sb = make_sandbox()
+    assert sb.gi("init", "--mode", mode).code == 0
+    keys = [f"team.k{k}" for k in range(N)]
+    results = _race(sb, tmp_path / "gate", [["config", "set", key, f"v{n}"]
+                                            for n, key in enumerate(keys)],
+                    [f"agent-{k}" for k in range(N)])
+    assert [code for code, _, _ in results] == [0] * N, results
+    shown = sb.gi("config", "show", "--json").json["settings"]
+    assert {k: v for k, v in shown.items() if k.startswith("team.")} == {
+        key: f"v{n}" for n, key in enumerate(keys)}, shown
