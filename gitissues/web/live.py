@@ -212,18 +212,25 @@ def _line(text: Any) -> str:
 def stream(box: queue.Queue, keepalive: float = KEEPALIVE, known: int = 0) -> Iterator[bytes]:
     """What one open page receives: new events and cards, but those of events up to `known`
     (which the page was drawn at, or got from the backlog), with a comment after `keepalive`
-    seconds of quiet; ends when the hub drops it."""
+    seconds of quiet; ends when the hub drops it. What is queued at once (a burst's events
+    and its cards) goes out in one write: one packet for the page to read, not one each."""
     while True:
         try:
             told = box.get(timeout=keepalive)
         except queue.Empty:
             yield b": keepalive\n\n"
             continue
+        chunk = []
+        while told is not None:
+            if told.seq > known and told.event is not None:
+                chunk.append(frame(told.event))
+            elif told.seq > known and told.cards is not None:
+                chunk.append(cards_frame(told.cards))
+            try:
+                told = box.get_nowait()
+            except queue.Empty:
+                break
+        if chunk:
+            yield b"".join(chunk)
         if told is None:
             return
-        if told.seq <= known:
-            continue
-        if told.event is not None:
-            yield frame(told.event)
-        elif told.cards is not None:
-            yield cards_frame(told.cards)
