@@ -2,7 +2,8 @@
 the whole board takes the changed cards from its stream (it asks the server nothing) and
 updates a card where it stands (the same element: one text changes, nothing is laid out
 anew); a filtered board asks for its cards; a page whose stream broke before the cards of an
-event came asks for them when the stream is back."""
+event came asks for them when the stream is back; a tab opened after an upgrade does not join
+an older shared worker."""
 
 from __future__ import annotations
 
@@ -114,3 +115,26 @@ def test_cards_missed_with_a_broken_stream_are_asked_for_when_it_is_back(context
     page.wait_for_selector(f'[data-id="{target}"] .title:text-is("Changed while the stream broke")')
     assert len(streams) >= 2 and "cards=1" in streams[0]
     assert asked(requests, f"api/board?q=&ids={target}")
+
+
+def test_a_tab_opened_after_an_upgrade_never_joins_an_older_worker(context, web: Web,
+                                                                   store: Sandbox):
+    """A shared worker lives while any tab uses it: a board tab opened after gi was upgraded
+    must not join one running an older script (one that asks for no cards)."""
+    older = ('onconnect = (e) => { const port = e.ports[0]; port.start();'
+             ' port.onmessage = () => port.postMessage({ state: "open" }); };')
+    context.route("**/static/live-worker.js", lambda r: r.fulfill(
+        status=200, headers={"Content-Type": "text/javascript"}, body=older))
+    old_tab = context.new_page()
+    old_tab.goto(web.url + "static/app.css")  # any page of the server's origin
+    old_tab.evaluate("""() => new Promise((done) => {
+        window.kept = new SharedWorker('/static/live-worker.js', { name: 'gi-events' });
+        window.kept.port.onmessage = () => done();
+        window.kept.port.start();
+        window.kept.port.postMessage({ hello: true });
+    })""")
+    context.unroute("**/static/live-worker.js")
+    page, _ = open_board(context, web.url)
+    target = page.eval_on_selector('[data-status="open"] .card', "c => c.dataset.id")
+    assert store.gi("edit", target, "--title", "Seen by the new tab").code == 0
+    page.wait_for_selector(f'[data-id="{target}"] .title:text-is("Seen by the new tab")')

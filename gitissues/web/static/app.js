@@ -188,7 +188,9 @@
   function follow() {
     if (window.SharedWorker) {  // one stream for every tab of this board (see live-worker.js)
       try {
-        const worker = new SharedWorker("/static/live-worker.js", { name: "gi-events" });
+        // (named anew with each change of what the worker sends: a tab opened after an
+        // upgrade never joins a worker of the old script, kept alive by older tabs)
+        const worker = new SharedWorker("/static/live-worker.js", { name: "gi-events-cards" });
         worker.port.onmessage = (m) => (m.data.state ? stateOf(m.data.state) : heard(m.data));
         worker.port.start();
         worker.port.postMessage({ hello: true, after: lastId });
