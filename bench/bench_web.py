@@ -5,9 +5,12 @@
   the page shows the new title (a MutationObserver stamps it), p50 of `--changes`;
 - 20 open pages do not slow writes: p50 of `gi edit --title` (a change every page shows) with
   nothing open, with `--pages` browser pages (each in its own context, so each holds its own
-  /events stream) and with `--pages` plain streams that ask what a page asks (the server's
-  share without the browsers' own work on this 2-core machine), alternated twice; and the
-  server's CPU time per write in each.
+  /events stream), with `--pages` plain streams that ask what a page of the whole board asks
+  (the server's share without the browsers' own work on this 2-core machine) and with
+  `--pages` streams that ask for the cards after every event (as a filtered page does),
+  alternated twice; and the server's CPU time per write in each, and the browser's (every
+  chromium process: the pages' own work, which a supervisor's laptop does on its own cores,
+  here shares the writer's two).
 Usage: .venv/bin/python bench/bench_web.py [--issues 10000] [--loads 15] [--changes 15]
        [--pages 20] [--writes 30]"""
 
@@ -106,33 +109,77 @@ def write_p50(repo: Path, issue: str, n: int, times: list[float]) -> None:
 
 
 def cpu_ms(pid: int) -> float:
-    """CPU time the process has used so far (user + system), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """CPU time the process has used so far (user + system), from /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-class Streams:
-    """`n` readers of /events that ask for the cards each event names, as a page does (the
-    server's whole share of an open page, without a browser's own work)."""
+def chromium_pids() -> list[int]:
+    """The browser's processes (browser, renderers, GPU, utility) below this one."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [os.getpid()]
+    while todo:
+        for kid in children.get(todo.pop(), []):
+            todo.append(kid)
+            try:
+                exe = os.readlink(f"/proc/{kid}/exe")
+            except OSError:
+                continue
+            if "chrom" in Path(exe).name:
+                out.append(kid)
+    return out
 
-    def __init__(self, url: str, n: int) -> None:
+
+def chromium_cpu() -> dict[int, float]:
+    return {pid: cpu_ms(pid) for pid in chromium_pids()}
+
+
+def chromium_used(before: dict[int, float]) -> float:
+    """CPU time the browser's processes used since `before` (those that ran all along)."""
+    after = chromium_cpu()
+    return sum(max(after[pid] - used, 0.0) for pid, used in before.items() if pid in after)
+
+
+class Streams:
+    """`n` readers of /events that ask what a page asks (the server's whole share of an open
+    page, without a browser's own work): a page of the whole board gets its cards in the
+    stream (`?cards=1`) and asks nothing; with `ask`, each asks for the cards every event
+    names, as a filtered page does (and as every page did before the cards came in the
+    stream)."""
+
+    def __init__(self, url: str, n: int, ask: bool = False) -> None:
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._read, args=(url,), daemon=True)
+        self.threads = [threading.Thread(target=self._read, args=(url, ask), daemon=True)
                         for _ in range(n)]
         for t in self.threads:
             t.start()
 
-    def _read(self, url: str) -> None:
+    def _read(self, url: str, ask_back: bool) -> None:
         parts = urlsplit(url)
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        conn.request("GET", "/events")
+        conn.request("GET", "/events" if ask_back else "/events?cards=1")
         reply = conn.getresponse()
         ask = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        kind = ""
         while not self.stop.is_set():
             line = reply.fp.readline().decode()
-            if line.startswith("data: "):
-                issue = json.loads(line[6:]).get("issue") or ""
-                ask.request("GET", f"/api/board?q=&ids={issue}")
+            if line.startswith("event: "):
+                kind = line[7:].strip()
+            elif line.startswith("data: ") and (ask_back or kind == "cards"):
+                doc = json.loads(line[6:])
+                if kind == "cards" and not doc.get("redraw"):
+                    continue  # the cards came with the stream: nothing to ask
+                path = "/api/board?q=" + ("" if kind == "cards" else f"&ids={doc.get('issue')}")
+                ask.request("GET", path)
                 ask.getresponse().read()
         conn.close()
 
@@ -147,13 +194,16 @@ def writes_with_pages(browser, repo: Path, url: str, pid: int, pages: int, n: in
     alike; with the server's CPU time per write in each."""
     issue = json.loads(gi(repo, "list", "--limit", "1", "--json").stdout)[0]["id"]
     write_p50(repo, issue, 3, [])  # warm the caches
-    times: dict[str, list[float]] = {"none": [], "pages": [], "streams": []}
+    times: dict[str, list[float]] = {"none": [], "pages": [], "streams": [], "asking": []}
     cpu: dict[str, float] = dict.fromkeys(times, 0.0)
+    browser_cpu: dict[str, float] = dict.fromkeys(times, 0.0)
 
     def block(kind: str) -> None:
-        before = cpu_ms(pid)
+        before, browser_before = cpu_ms(pid), chromium_cpu()
         write_p50(repo, issue, n, times[kind])
         cpu[kind] += cpu_ms(pid) - before
+        time.sleep(0.5)  # (the pages' work for the last write is counted too)
+        browser_cpu[kind] += chromium_used(browser_before)
 
     for _ in range(2):
         block("none")
@@ -165,17 +215,22 @@ def writes_with_pages(browser, repo: Path, url: str, pid: int, pages: int, n: in
         block("pages")
         for c in contexts:
             c.close()
-        streams = Streams(url, pages)
-        time.sleep(1)  # (let them connect)
-        block("streams")
-        streams.close()
+        for kind in ("streams", "asking"):
+            streams = Streams(url, pages, ask=kind == "asking")
+            time.sleep(1)  # (let them connect)
+            block(kind)
+            streams.close()
     writes = 2 * n
     return {"write_p50_ms_0_pages": p50(times["none"]),
             f"write_p50_ms_{pages}_browser_pages": p50(times["pages"]),
             f"write_p50_ms_{pages}_plain_streams": p50(times["streams"]),
+            f"write_p50_ms_{pages}_asking_streams": p50(times["asking"]),
             "server_cpu_ms_per_write_0_pages": round(cpu["none"] / writes, 1),
             f"server_cpu_ms_per_write_{pages}_pages": round(cpu["pages"] / writes, 1),
-            f"server_cpu_ms_per_write_{pages}_streams": round(cpu["streams"] / writes, 1)}
+            f"server_cpu_ms_per_write_{pages}_streams": round(cpu["streams"] / writes, 1),
+            f"server_cpu_ms_per_write_{pages}_asking_streams": round(cpu["asking"] / writes, 1),
+            "chromium_cpu_ms_per_write_0_pages": round(browser_cpu["none"] / writes, 1),
+            f"chromium_cpu_ms_per_write_{pages}_pages": round(browser_cpu["pages"] / writes, 1)}
 
 
 def main() -> None:

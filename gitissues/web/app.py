@@ -10,7 +10,7 @@ import sys
 
 from gitissues.errors import UsageError
 from gitissues.store import Store
-from gitissues.web import pages
+from gitissues.web import cards, pages
 from gitissues.web.live import KEEPALIVE, Hub
 from gitissues.web.server import Handler, Server
 
@@ -47,7 +47,7 @@ class App:
         self.keepalive = keepalive
         self.write_token = secrets.token_urlsafe(32)  # new for every run of the server
         self.hosts: set[str] | None = None
-        self.hub = Hub(self.open_store)
+        self.hub = Hub(self.open_store, cards=cards.pushed)
 
     def open_store(self) -> Store:
         return Store(self.paths)

@@ -64,6 +64,7 @@ class Board:
         except q.QueryError as exc:
             raise UsageError(str(exc), term=exc.term, position=exc.position) from None
         status_free = [t for t in self.parsed.terms if not _names_status(t)]
+        self.status_only = not status_free
         closed_term = q.parse("status:closed").terms
         self.closed_query = q.Query([*status_free, *closed_term], self.parsed.sort)
         self.waits: dict[str, int] = {}  # issue id → its dependencies not closed yet
@@ -79,12 +80,19 @@ class Board:
             raise UsageError(str(exc), term=exc.term, position=exc.position) from None
 
     def _counts(self, index: Any) -> dict[str, int]:
-        """Every column's total: one statement for the open three, one for closed."""
-        both = self._compiled(None)
+        """Every column's total. Each statement reads every row of the table (~5 ms at
+        10,000 issues): with a filter on status alone (the whole board) one statement grouped
+        by status counts all four columns; otherwise one for the open three and one for
+        closed, which keeps each filter's own plan (full text, labels) intact."""
+        both, closed = self._compiled(None), self._compiled("closed")
         out = dict.fromkeys(STATUSES, 0)
+        if self.status_only:  # the two filters never match the same issue: one pass
+            out.update(index.rows(f"SELECT i.status, count(*) FROM issues i WHERE"
+                                  f" ({both.where}) OR ({closed.where}) GROUP BY i.status",
+                                  [*both.params, *closed.params]))
+            return out
         out.update(index.rows(f"SELECT i.status, count(*) FROM issues i WHERE {both.where}"
                               " GROUP BY i.status", both.params))
-        closed = self._compiled("closed")
         out["closed"] = index.rows(f"SELECT count(*) FROM issues i WHERE {closed.where}",
                                    closed.params)[0][0]
         return out

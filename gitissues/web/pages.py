@@ -54,6 +54,7 @@ def layout(title: str, body: str, *, token: str, read_only: bool, query: str = "
 <title>{esc(title)}</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
+{'<script src="/static/board.js" defer></script>' if page == "board" else ""}
 <script src="/static/app.js" defer></script>
 </head><body data-page="{esc(page)}"{extra}>
 <header class="top"><a class="brand" href="/">gi</a><nav>{nav}</nav>

@@ -13,7 +13,7 @@ import re
 from gitissues import activity, graph
 from gitissues.errors import GiError, UsageError
 from gitissues.web import board as boards
-from gitissues.web import graphsvg, issue_page, pages, writes
+from gitissues.web import cards, graphsvg, issue_page, pages, writes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -135,9 +135,10 @@ def show_issue(req: Request, ref: str) -> Reply:
 
 
 def board_cards(req: Request) -> Reply:
-    """What a page needs after events: the named cards placed by the page's filter (`ids`), or
-    every column again (no `ids`), with each column's count. Pages that ask the same after the
-    same event share one answer (`Hub.cached`)."""
+    """What a filtered page needs after events (a page of the whole board gets its cards in
+    its stream): the named cards placed by the page's filter (`ids`), or every column again
+    (no `ids`), with each column's count. Pages that ask the same after the same event share
+    one answer (`Hub.cached`)."""
     query = req.param("q")
     wanted = tuple(x for x in req.param("ids").split(",") if x)[:1000]
     return req.app.hub.cached(("board", query, wanted), lambda: _cards(req, query, wanted))
@@ -149,10 +150,7 @@ def _cards(req: Request, query: str, wanted: tuple[str, ...]) -> Reply:
         cols = board.columns()
         return as_json({"html": pages.columns(cols, board),
                         "counts": {c.status: c.total for c in cols}})
-    cards = [{"id": issue_id, "column": col,
-              "html": pages.card(issue, board) if issue is not None and col else None}
-             for issue_id, issue, col in board.placed(list(wanted))]
-    return as_json({"cards": cards, "counts": board.counts()})
+    return as_json({"cards": cards.placed(board, list(wanted)), "counts": board.counts()})
 
 
 def create(req: Request) -> Reply:

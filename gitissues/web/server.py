@@ -220,9 +220,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self, params: dict[str, list[str]], method: str) -> None:
         """`GET /events`: the activity stream as server-sent events, resumed after
-        `Last-Event-ID` (or `?after=`, the event a page was rendered at)."""
+        `Last-Event-ID` (or `?after=`, the event a page was rendered at); with `?cards=1`
+        also a `cards` event after each burst (`cards.pushed`), the backlog's included."""
         hub = self.app.hub
-        box = hub.subscribe()  # before the backlog is read: nothing falls in between
+        cards = (params.get("cards") or [""])[0] == "1" and hub.cards is not None
+        box = hub.subscribe(cards)  # before the backlog is read: nothing falls in between
         try:
             self.send_response(200)
             for key, value in {"Content-Type": "text/event-stream; charset=utf-8",
@@ -235,13 +237,17 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.wfile.write(b"retry: 1000\n: gi web events\n\n")
             last = self.headers.get("Last-Event-ID") or (params.get("after") or [""])[0]
-            sent: set[str] = set()
+            known = 0  # the newest event this page has: the stream skips what it tells
             if last:
-                for event in live.backlog(self.app.open_store(), last):
+                store = self.app.open_store()
+                events, known = live.backlog(store, last)
+                for event in events:
                     self.wfile.write(live.frame(event))
-                    sent.add(event["id"])
+                doc = hub.made_cards(store, events) if cards else None
+                if doc is not None:
+                    self.wfile.write(live.cards_frame(doc))
             self.wfile.flush()
-            for chunk in live.stream(box, sent, self.app.keepalive):
+            for chunk in live.stream(box, self.app.keepalive, known):
                 self.wfile.write(chunk)
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, TimeoutError):

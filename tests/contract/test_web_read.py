@@ -199,7 +199,7 @@ def test_unknown_path_and_wrong_method(web: Web):
 
 
 def test_nothing_is_loaded_from_outside_and_no_cors(web: Web, store: Sandbox):
-    for path in ("/", f"/issues/{store.sink}", "/agents", "/static/app.js",
+    for path in ("/", f"/issues/{store.sink}", "/agents", "/static/app.js", "/static/board.js",
                  "/static/app.css", "/graph"):
         status, headers, body = web.call("GET", path, headers={"Origin": "http://evil.test"})
         assert status == 200, path

@@ -1,5 +1,6 @@
 """Parts of the web board that need no server: the graph's layers, the shared answers of the
-live hub, the server-sent event frames, the board's card order and time left."""
+live hub, what it queues for which stream, the server-sent event frames, which events change
+a card or a column's count, the board's card order and time left."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import threading
 import pytest
 
 from gitissues.web import graphsvg
-from gitissues.web.live import Hub, frame
+from gitissues.web.cards import changes_card, moves
+from gitissues.web.live import Hub, Told, cards_frame, frame, stream
 from gitissues.web.pages import time_left
 
 
@@ -73,6 +75,51 @@ def test_event_frame_is_id_event_and_one_line_of_json():
     assert lines[:2] == ["id: abc:0", "event: comment.added"]
     assert lines[2].startswith("data: ") and json.loads(lines[2][6:]) == event
     assert lines[3:] == ["", ""]
+
+
+def test_cards_go_only_to_the_streams_that_asked_for_them():
+    hub = Hub(lambda: None)  # type: ignore[arg-type, return-value]
+    plain, with_cards = hub.subscribe(), hub.subscribe(cards=True)
+    event = {"id": "c:0", "type": "issue.updated", "issue": "gi-1", "fields": {}}
+    hub.publish(Told(1, event))
+    hub.publish(Told(1, cards={"cards": []}))
+    assert [plain.get_nowait().event] == [event] and plain.empty()
+    assert with_cards.get_nowait().event == event
+    assert with_cards.get_nowait().cards == {"cards": []} and with_cards.empty()
+
+
+def test_a_stream_skips_what_the_page_has_and_frames_cards_without_an_id():
+    hub = Hub(lambda: None)  # type: ignore[arg-type, return-value]
+    box = hub.subscribe(cards=True)
+    old = {"id": "a:0", "type": "issue.created", "issue": "gi-1", "fields": {}}
+    new = {"id": "b:0", "type": "issue.updated", "issue": "gi-1", "fields": {}}
+    for told in (Told(4, old), Told(4, cards={"cards": [1]}), Told(5, new),
+                 Told(5, cards={"cards": [2]}), None):
+        box.put_nowait(told)
+    # (what was queued at once goes out in one write)
+    assert list(stream(box, known=4)) == [frame(new) + cards_frame({"cards": [2]})]
+    assert cards_frame({"cards": [2]}).decode().split("\n") == [
+        "event: cards", 'data: {"cards":[2]}', "", ""]
+
+
+@pytest.mark.parametrize(("kind", "fields", "card", "count"), [
+    ("issue.updated", {"title": {}}, True, False),
+    ("issue.updated", {"labels": {}, "body": {}}, True, False),
+    ("issue.updated", {"body": {}}, False, False),
+    ("issue.updated", {"file": {}}, True, True),
+    ("issue.created", {}, True, True),
+    ("status.changed", {"status": {}}, True, True),
+    ("claim.acquired", {}, True, False),
+    ("dependency.added", {"dependency": "gi-2"}, True, False),
+    ("comment.added", {"body": "x"}, False, False),
+    ("commit.linked", {"commit": "abc"}, False, False),
+    ("merge.conflict_resolved", {"field": "title"}, True, True),
+    ("something.new", {}, True, True),  # an event gi does not know yet: assume the worst
+])
+def test_which_events_change_a_card_or_a_count(kind, fields, card, count):
+    event = {"id": "c:0", "type": kind, "issue": "gi-1", "fields": fields}
+    assert (changes_card(event), moves(event)) == (card, count)
+    assert not changes_card({**event, "issue": None})
 
 
 def test_time_left():

@@ -1,6 +1,8 @@
-// gi web: the page's only script. It follows GET /events (server-sent events) and, for the
-// issues an event names, asks the server where their cards now go (one request per burst of
-// events, never on a timer); it sends the page's writes with the X-GI-Token of the page.
+// gi web: the page's script (on the board with board.js, which updates its cards). It follows
+// GET /events (server-sent events): the whole board gets the changed cards in the stream
+// itself; a filtered board asks the server where the cards an event names now go (one request
+// per burst of events, never on a timer); an issue or the agents' page asks for its changed
+// part. It sends the page's writes with the X-GI-Token of the page.
 "use strict";
 (() => {
   const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
@@ -60,42 +62,15 @@
   }
   function tick() {
     for (const el of document.querySelectorAll("time.left")) {
-      el.textContent = left(el.getAttribute("datetime"));
+      const text = left(el.getAttribute("datetime"));
+      if (el.textContent !== text) el.textContent = text;
     }
   }
   setInterval(tick, 20000);
 
-  // --- the board: cards in place --------------------------------------------------------------
+  // --- the board: cards in place (board.js) ------------------------------------------------
   const board = document.getElementById("board");
-  const fragment = (html) => {
-    const t = document.createElement("template");
-    t.innerHTML = html;  // the server's own markup: every value in it is escaped
-    return t.content.firstElementChild;
-  };
-
-  function place(cardHtml, status) {
-    const col = board.querySelector(`.column[data-status="${status}"] .cards`);
-    if (!col) return;
-    const card = fragment(cardHtml);
-    const key = card.dataset.order;
-    const after = [...col.children].find((c) => c.dataset.order > key);
-    col.insertBefore(card, after || null);
-    const cap = Number(col.parentElement.dataset.cap) || 100;
-    while (col.children.length > cap) col.lastElementChild.remove();
-  }
-
-  function recount(counts) {
-    for (const col of board.querySelectorAll(".column")) {
-      const total = counts[col.dataset.status];
-      if (total === undefined) continue;
-      const shown = col.querySelectorAll(".card").length;
-      col.dataset.total = total;
-      col.querySelector("h2 .count").textContent = total;
-      const rest = col.querySelector(".rest");
-      rest.textContent = total > shown ? `and ${total - shown} more` : "";
-      rest.hidden = total <= shown;
-    }
-  }
+  const { showCards, recount } = window.giBoard || {};
 
   async function refreshBoard(ids) {
     const base = `/api/board?q=${encodeURIComponent(query)}`;
@@ -106,12 +81,7 @@
       return;
     }
     const doc = await (await get(`${base}&ids=${ids.map(encodeURIComponent).join(",")}`)).json();
-    for (const c of doc.cards) {
-      for (const old of board.querySelectorAll(`.card[data-id="${CSS.escape(c.id)}"]`)) {
-        old.remove();
-      }
-      if (c.html && c.column) place(c.html, c.column);
-    }
+    showCards(doc.cards);
     recount(doc.counts);
   }
 
@@ -148,18 +118,44 @@
   }
 
   // What a card shows; on the unfiltered board an event that touches none of it (a comment,
-  // a linked commit, an edit of the body) moves nothing, so the page asks nothing.
-  const CARD_FIELDS = ["title", "priority", "labels", "type", "status", "claim", "closed"];
+  // a linked commit, an edit of the body) moves nothing (the server decides alike:
+  // gitissues/web/cards.py).
+  const CARD_FIELDS = ["title", "priority", "labels", "type", "status", "claim", "closed",
+    "file"];
   function changesCard(doc) {
     if (doc.type === "comment.added" || doc.type === "commit.linked") return false;
     if (doc.type !== "issue.updated") return true;
     return Object.keys(doc.fields || {}).some((k) => CARD_FIELDS.includes(k));
   }
 
-  function heard(event) {  // event: {id, data} from the stream
-    lastId = event.id || lastId;
+  // The whole board gets its cards in the stream (a `cards` event after each burst of events,
+  // made once by the server for every page): it asks nothing. The cards of events heard whose
+  // `cards` event was lost with a broken connection are asked for when the stream is back.
+  const cardsInStream = page === "board" && !!board && !query;
+  let awaiting = new Set();
+  function cardsHeard(doc) {
+    awaiting = new Set();
+    if (doc.redraw) {
+      pending.add("*");
+    } else if (running || pending.size) {  // an answer on its way may be older or newer: ask
+      for (const c of doc.cards || []) pending.add(c.id);
+    } else {
+      showCards(doc.cards || []);
+      recount(doc.counts);
+      tick();
+      return;
+    }
+    setTimeout(flush, 0);
+  }
+
+  function heard(event) {  // event: {id, type, data} from the stream
     let doc;
     try { doc = JSON.parse(event.data); } catch (_) { return; }
+    if (event.type === "cards") {
+      if (cardsInStream) cardsHeard(doc);
+      return;
+    }
+    lastId = event.id || lastId;
     const f = doc.fields || {};
     if (page === "issue") {
       if (doc.issue !== issueId && f.dependency !== issueId) return;
@@ -167,6 +163,10 @@
       if (!doc.type.startsWith("claim.") && doc.type !== "status.changed") return;
     }
     if (page === "board" && (!doc.issue || (!query && !changesCard(doc)))) return;
+    if (cardsInStream) {
+      awaiting.add(doc.issue);
+      return;
+    }
     pending.add(doc.issue || issueId);
     setTimeout(flush, 30);  // gather the events of one commit into one request
   }
@@ -177,13 +177,20 @@
       setTimeout(flush, 0);
       return;
     }
+    if (state === "open" && awaiting.size) {
+      for (const id of awaiting) pending.add(id);
+      awaiting = new Set();
+      setTimeout(flush, 0);
+    }
     document.body.dataset.live = state === "open" ? "1" : "0";
   }
 
   function follow() {
     if (window.SharedWorker) {  // one stream for every tab of this board (see live-worker.js)
       try {
-        const worker = new SharedWorker("/static/live-worker.js", { name: "gi-events" });
+        // (named anew with each change of what the worker sends: a tab opened after an
+        // upgrade never joins a worker of the old script, kept alive by older tabs)
+        const worker = new SharedWorker("/static/live-worker.js", { name: "gi-events-cards" });
         worker.port.onmessage = (m) => (m.data.state ? stateOf(m.data.state) : heard(m.data));
         worker.port.start();
         worker.port.postMessage({ hello: true, after: lastId });
@@ -191,10 +198,11 @@
         return;
       } catch (_) { /* no shared worker here: a stream of our own */ }
     }
-    const source = new EventSource("/events" + (lastId ? `?after=${encodeURIComponent(lastId)}`
-      : ""));
-    for (const type of TYPES) {
-      source.addEventListener(type, (e) => heard({ id: e.lastEventId, data: e.data }));
+    const asks = [cardsInStream ? "cards=1" : "", lastId ? `after=${encodeURIComponent(lastId)}`
+      : ""].filter(Boolean).join("&");
+    const source = new EventSource("/events" + (asks ? `?${asks}` : ""));
+    for (const type of [...TYPES, "cards"]) {
+      source.addEventListener(type, (e) => heard({ id: e.lastEventId, type, data: e.data }));
     }
     source.addEventListener("open", () => stateOf("open"));
     source.addEventListener("error", () => stateOf("error"));

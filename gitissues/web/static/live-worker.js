@@ -18,8 +18,10 @@ function tell(message) {
 
 function open(after) {
   start = after || "";
-  source = new EventSource("/events" + (after ? `?after=${encodeURIComponent(after)}` : ""));
-  for (const type of TYPES) {
+  // (`cards`: the changed cards of the whole board after each burst; other tabs ignore them)
+  source = new EventSource("/events?cards=1" + (after ? `&after=${encodeURIComponent(after)}`
+    : ""));
+  for (const type of [...TYPES, "cards"]) {
     source.addEventListener(type, (e) => {
       const event = { id: e.lastEventId, type, data: e.data };
       recent.push(event);
