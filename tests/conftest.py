@@ -245,3 +245,14 @@ def appending_editor(tmp_path: Path, text: str) -> str:
     script.write_text(f"#!/bin/sh\ncat '{body}' >> \"$1\"\n")
     script.chmod(0o755)
     return str(script)
+
+
+@pytest.fixture(scope="module")
+def web(store: Sandbox):
+    """`gi web` serving the module's `store` fixture (tests/webserver.py); stopped at the end.
+    A module that serves something else defines its own `web`."""
+    from tests.webserver import Web
+
+    server = Web(store)
+    yield server
+    server.stop()

@@ -33,13 +33,6 @@ def store(make_sandbox) -> Sandbox:
     return box
 
 
-@pytest.fixture(scope="module")
-def web(store: Sandbox):
-    server = Web(store)
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def page(browser, web: Web):
     """A page in a fresh context; at the end, every request it made went to the server."""

@@ -25,13 +25,6 @@ def store(make_sandbox) -> Sandbox:
     return box
 
 
-@pytest.fixture(scope="module")
-def web(store: Sandbox):
-    server = Web(store)
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def context(browser):
     ctx = browser.new_context(viewport={"width": 1366, "height": 860})

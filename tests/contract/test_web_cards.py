@@ -64,13 +64,6 @@ def store(make_sandbox) -> Sandbox:
     return box
 
 
-@pytest.fixture(scope="module")
-def web(store: Sandbox):
-    server = Web(store)
-    yield server
-    server.stop()
-
-
 def newest(store: Sandbox) -> str:
     return store.gi("log", "--json", "--limit", "1").json[-1]["id"]
 

@@ -34,13 +34,6 @@ def store(make_sandbox) -> Sandbox:
     return box
 
 
-@pytest.fixture(scope="module")
-def web(store: Sandbox):
-    server = Web(store)
-    yield server
-    server.stop()
-
-
 def columns(page: str) -> dict[str, list[str]]:
     """Card ids per column, in page order."""
     out = {}
