@@ -14,12 +14,13 @@ so it never goes back to an older state than one a reader has already seen.
 from __future__ import annotations
 
 import os
-import time
 from functools import cached_property
 
 from gitissues import git, ids, testhooks
 from gitissues.errors import Conflict
 from gitissues.store.backend import REF, SETTINGS_FILE, Change
+from gitissues.store.branch_settings import MAX_ATTEMPTS, SettingsWriter
+from gitissues.store.branch_settings import backoff as _backoff
 from gitissues.store.copy import COPY_DIR, Copies
 from gitissues.store.upkeep import Pending
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from gitissues.store.backend import Snapshot
     from gitissues.store.index import Index
 
-MAX_ATTEMPTS = 200
 
 
 class Prepared:
@@ -48,14 +48,7 @@ class Prepared:
         self.tip, self.commit, self.change, self.files = tip, commit, change, files
 
 
-def _backoff(most: float) -> None:
-    """Sleep a random while after a lost race, so racing writers spread out."""
-    import random  # only a lost race pays for it
-
-    time.sleep(random.uniform(0, most))
-
-
-class BranchBackend:
+class BranchBackend(SettingsWriter):
     mode = "branch"
 
     def __init__(self, paths: git.RepoPaths) -> None:
@@ -349,47 +342,6 @@ class BranchBackend:
 
     def author_of(self, actor: str) -> tuple[str, str]:
         return self._author(Change(op="", actor=actor, summary=""))
-
-    def write_settings(self, settings: dict, actor: str) -> None:
-        """Replace the settings whole (`gi init`, `gi config edit`: also over a file that does
-        not parse); a change of some keys goes through `update_settings`."""
-        self._settings_commit(lambda _tip: settings, actor)
-
-    def update_settings(self, mutate: Callable[[dict], dict | None], actor: str) -> dict:
-        """The settings `mutate` makes of a copy of those at the tip (None: no change), as one
-        compare-and-swap commit, made again on the new tip when another write got there first
-        — two processes changing different settings at once both keep theirs. Returns the
-        settings as written."""
-        import copy
-
-        def wanted(tip: str | None) -> tuple[dict, bool]:
-            current = self.settings_at(tip)
-            new = mutate(copy.deepcopy(current))
-            return (current, False) if new is None or new == current else (new, True)
-
-        return self._settings_commit(wanted, actor)
-
-    def _settings_commit(self, wanted: Callable[[str | None], dict | tuple[dict, bool]],
-                         actor: str) -> dict:
-        from gitissues import yamlio
-        from gitissues.git import refs
-
-        change = Change(op="config", actor=actor, summary="update settings")
-        made: list[dict] = []
-
-        def build(tip: str | None, _none: dict) -> tuple[Change, dict[str, bytes | None]]:
-            found = wanted(tip)
-            settings, write = found if isinstance(found, tuple) else (found, True)
-            made.append(settings)
-            return change, ({SETTINGS_FILE: yamlio.emit(settings).encode()} if write else {})
-
-        for attempt in range(MAX_ATTEMPTS):
-            prepared = self._build_commit(None, build)
-            if prepared.commit is None or refs.update_ref(self.paths, REF, prepared.commit,
-                                                              prepared.tip):
-                return made[-1]
-            _backoff(min(0.002 * (attempt + 1), 0.05))
-        raise self._gave_up()
 
     def stale_lock(self) -> os.PathLike[str] | None:
         lock = self.paths.commondir / (REF + ".lock")
