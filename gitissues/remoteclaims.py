@@ -7,9 +7,9 @@
    decides again on the shard as it is now (exit 4 naming the holder, or — `--next` — the
    next ready issue).
 3. The winner records the claim on its store branch (a compare-and-swap commit, as a local
-   claim) and publishes the store: a push, and if the remote moved, one fetch, merge and push
-   more. One that still loses is left to the next claim or `gi sync` of this clone: the
-   claim already holds at the arbiter, so nothing is decided on the store branch.
+   claim) and publishes the store with one push; if the remote moved meanwhile, the next claim
+   or `gi sync` of this clone publishes it: the claim already holds at the arbiter, so nothing
+   is decided on the store branch.
 
 If the process dies after the arbiter took its claim, the claim holds at the arbiter until it
 expires: other claimants get exit 4 naming the holder, and the same agent claiming again
@@ -19,7 +19,6 @@ extends it and records it.
 from __future__ import annotations
 
 import random
-import time
 
 from gitissues import testhooks, timeutil
 from gitissues.errors import Conflict, NotFound, UsageError, claimed
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from gitissues.model import Issue
     from gitissues.store.core import StoreCore
 
-PUBLISH_ATTEMPTS = 1
 SPREAD = 16  # claim --next: the free issues of the top priority it picks among
 
 
@@ -119,27 +117,15 @@ def _record(store: StoreCore, arbiter: Arbiter, issue_id: str, record: Record, o
 
 
 def publish(store: StoreCore, remote: str) -> bool:
-    """Push the store branch, once as it is (it holds the remote's as of this command's
-    fetch) and once more after a fetch and merge, unless the remote's holds this clone's work
-    by then (another agent of this clone pushed it). False if the remote kept moving: the
-    next claim or sync of this clone publishes it — the claim already holds at the arbiter,
-    and retrying here would only make every claimant wait for every other one."""
+    """Push the store branch as it is: it holds the remote's store as of this command's fetch,
+    so the push is a fast-forward unless someone published meanwhile. False then: the next
+    claim or sync of this clone publishes it. The claim already holds at the arbiter, and a
+    fetch, merge and push again here made every claimant wait for the others (measured at 8
+    clones x 4 agents: 2.0 s a claim for that step, against 0.2 s for one push)."""
     from gitissues import sync
-    from gitissues.git import plumbing
 
-    backend = store.backend
-    mine = backend.tip()
-    for attempt in range(PUBLISH_ATTEMPTS):
-        if attempt:
-            theirs = sync.fetch(store, remote)
-            if theirs is not None and plumbing.is_ancestor(store.paths, mine, theirs):
-                return True
-            sync.merge_remote(store, theirs, None)
-            time.sleep(random.uniform(0.0, 0.02))
-        tip = backend.tip()
-        if tip is None or sync.push_commit(store, remote, tip):
-            return True
-    return False
+    tip = store.backend.tip()
+    return tip is None or sync.push_commit(store, remote, tip)
 
 
 def claim(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
