@@ -197,11 +197,12 @@ def extend(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
         now = timeutil.now()
         now_s = timeutil.format_time(now)
         holder = _holder(current, now_s)
-        if current is None or current["agent"] != agent or (holder is None and _taken(
-                store, issue_id, agent, now_s)):
-            live = holder or _taken(store, issue_id, agent, now_s)
+        other = holder if holder != agent else None
+        if other is None and holder is None:
+            other = _taken(store, issue_id, agent, now_s)  # a claim made without the remote
+        if current is None or current["agent"] != agent or other:
             raise Conflict(f"{issue_id} is not claimed by {agent}"
-                           + (f" (held by {live})" if live else ""), id=issue_id)
+                           + (f" (held by {other})" if other else ""), id=issue_id)
         return {**current, "expires_at": timeutil.format_time(now + span)}
 
     record = arbiter.swap(issue_id, decide, "extend")

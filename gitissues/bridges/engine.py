@@ -126,10 +126,11 @@ def _pull_batch(store: StoreCore, bridge: str, batch: list[Remote], by_key: dict
         prefix = str(snap.settings().get("prefix") or "gi")
         now = timeutil.now_str()
         where: dict[str, str] = {}
+        # mapped since by_key was read (a webhook's pull meanwhile): asked once for the batch
+        since = snap.mapped(bridge, [r.key for r in batch if r.key not in by_key])
         for remote in batch:  # every id first, so that links within the batch resolve
             local_id = by_key.get(remote.key) or made.get(remote.key) or (
-                remote.marked if remote.marked in known else None) or next(
-                iter(snap.mapped(bridge, remote.key)), None)  # mapped since by_key was read
+                remote.marked if remote.marked in known else None) or since.get(remote.key)
             if local_id is None or (local_id not in made.values() and not snap.exists(local_id)):
                 local_id = fresh_id(prefix, f"{bridge}\0{remote.key}\0{now}",
                                     lambda i: snap.exists(i) or i in made.values())

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
         def exists(self, issue_id: str) -> bool: ...
 
-        def mapped(self, bridge: str, key: str) -> list[str]:
-            """The issues mapped to remote `key` on `bridge` in this state (a pull decides
-            inside its transaction whether a remote issue is new)."""
+        def mapped(self, bridge: str, keys: list[str]) -> dict[str, str]:
+            """Remote number → the issue mapped to it on `bridge` in this state, for `keys` (a
+            pull decides inside its transaction whether a remote issue is new)."""
 
         def settings(self) -> dict: ...
 

@@ -15,6 +15,9 @@ from gitissues.store.index import Index
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from gitissues.git import RepoPaths
 
 PARALLEL_PARSE_AT = 2000
@@ -73,11 +76,15 @@ class BranchSnapshot:
     def __init__(self, paths: RepoPaths, index: Index, tip: str | None, settings: dict) -> None:
         self.paths, self.index, self.tip, self._settings = paths, index, tip, settings
 
-    def _row(self, issue_id: str) -> tuple[dict, str | None] | None:
+    def _read(self, read: Callable[[Index], Any]) -> Any:
+        """`read(index)` inside one read transaction of an index that reflects `tip`."""
         with self.index.reading():
             if self.index.meta("token") != self.tip:
                 raise StaleSnapshot
-            return self.index.get_with_stamp(issue_id)
+            return read(self.index)
+
+    def _row(self, issue_id: str) -> tuple[dict, str | None] | None:
+        return self._read(lambda index: index.get_with_stamp(issue_id))
 
     def get(self, issue_id: str) -> Issue | None:
         found = self._row(issue_id)
@@ -101,11 +108,8 @@ class BranchSnapshot:
     def exists(self, issue_id: str) -> bool:
         return self._row(issue_id) is not None
 
-    def mapped(self, bridge: str, key: str) -> list[str]:
-        with self.index.reading():
-            if self.index.meta("token") != self.tip:
-                raise StaleSnapshot
-            return self.index.keyed(f"remote:{bridge}", key)
+    def mapped(self, bridge: str, keys: list[str]) -> dict[str, str]:
+        return self._read(lambda index: index.mapped(bridge, keys))
 
     def settings(self) -> dict:
         return self._settings

@@ -285,6 +285,17 @@ class Index:
                 self.db.set_progress_handler(None, 0)
         raise ValueError("no plan without a budget")
 
+    def mapped(self, bridge: str, keys: list[str] | None = None) -> dict[str, str]:
+        """Remote number on `bridge` → the issue mapped to it (only `keys`, when given): the
+        keys table finds the bridge's issues, their JSON gives the number as mapped."""
+        sql = ("SELECT id, json_extract(json, ?) FROM issues WHERE id IN "
+               "(SELECT issue FROM keys WHERE kind = ?")
+        args: list[Any] = [f'$.remote."{bridge}".number', f"remote:{bridge}"]
+        if keys is not None:
+            sql += f" AND value IN ({','.join('?' * len(keys))})"
+            args += keys
+        return {str(n): i for i, n in self.db.execute(sql + ")", args) if n is not None}
+
     def keyed(self, kind: str, value: str) -> list[str]:
         """Issues found by `value` (`commit`: one in `links.commits`; `remote:NAME`: the
         number on bridge NAME; `remote:`, on any bridge)."""

@@ -76,9 +76,10 @@ class TreeSnapshot:
     def exists(self, issue_id: str) -> bool:
         return self._read(self.path_of(issue_id)) is not None
 
-    def mapped(self, bridge: str, key: str) -> list[str]:
-        """From the index as of this change's start (tree mode: the files are read at once)."""
-        return [i for i in self.index.keyed(f"remote:{bridge}", key) if self.exists(i)]
+    def mapped(self, bridge: str, keys: list[str]) -> dict[str, str]:
+        """From the index as of this change's start, of files still there (tree mode: files
+        are written at once)."""
+        return {k: i for k, i in self.index.mapped(bridge, keys).items() if self.exists(i)}
 
     def settings(self) -> dict:
         return self.backend.settings()
