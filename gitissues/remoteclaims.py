@@ -55,8 +55,8 @@ def arbiter_for(store: StoreCore, remote: str, what: str = "claim") -> Arbiter:
 
 
 def grant(issue: Issue, record: dict[str, str]) -> str:
-    """Set on `issue` the claim a remote's arbiter granted (gitissues.remoteclaims): the
-    arbiter decided, so a claim the store still shows for someone else is undone."""
+    """Set on `issue` the claim the remote's arbiter granted: the arbiter decided, so a claim
+    the store still shows for someone else is undone."""
     agent, expires = record["agent"], record["expires_at"]
     issue.updated = timeutil.now_str()
     if issue.claim is not None and issue.claim.agent == agent:
@@ -102,9 +102,12 @@ def _taker(store: StoreCore, issue_id: str, agent: str, span: timedelta
     return decide
 
 
-def _record(store: StoreCore, arbiter: Arbiter, issue_id: str, record: Record, op: str
-            ) -> Issue:
+def _record(store: StoreCore, arbiter: Arbiter, issue_id: str, record: Record | None,
+            op: str) -> Issue:
     """Write what the arbiter granted onto the store branch, then publish the store."""
+    assert record is not None
+    testhooks.die("AFTER_REMOTE_ACCEPT")
+
     def fn(snap):  # noqa: ANN001, ANN202
         issue = snap.get(issue_id)
         if issue is None:
@@ -132,8 +135,6 @@ def claim(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
     arbiter = arbiter_for(store, remote)
     issue_id = store.resolve(ref)
     record = arbiter.swap(issue_id, _taker(store, issue_id, store.actor, span), "claim")
-    assert record is not None
-    testhooks.die("AFTER_REMOTE_ACCEPT")
     return _record(store, arbiter, issue_id, record, "claim")
 
 
@@ -166,8 +167,6 @@ def claim_next(store: StoreCore, candidates: Callable[[], Iterable[Issue]], span
             record = arbiter.swap(issue_id, _taker(store, issue_id, agent, span), "claim")
         except Conflict:
             continue  # another agent got there first (or it was closed): another one
-        assert record is not None
-        testhooks.die("AFTER_REMOTE_ACCEPT")
         return _record(store, arbiter, issue_id, record, "claim")
 
 
@@ -205,9 +204,7 @@ def extend(store: StoreCore, ref: str, span: timedelta, remote: str) -> Issue:
                            + (f" (held by {other})" if other else ""), id=issue_id)
         return {**current, "expires_at": timeutil.format_time(now + span)}
 
-    record = arbiter.swap(issue_id, decide, "extend")
-    assert record is not None
-    return _record(store, arbiter, issue_id, record, "extend")
+    return _record(store, arbiter, issue_id, arbiter.swap(issue_id, decide, "extend"), "extend")
 
 
 def _taken(store: StoreCore, issue_id: str, agent: str, now: str) -> str | None:

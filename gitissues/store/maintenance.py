@@ -43,7 +43,7 @@ def init_store(store: StoreCore, mode: str | None, prefix: str | None) -> dict[s
     if created:
         wanted["layout"] = ids.LAYOUT
     if created or any(settings.get(k) != v for k, v in wanted.items()):
-        store.backend.write_settings({**settings, **wanted}, store.actor)
+        store.backend.update_settings(lambda current: {**current, **wanted}, store.actor)
     if mode == "tree":
         (store.paths.worktree / ".issue-facade" / ids.ISSUES_DIR).mkdir(parents=True,
                                                                          exist_ok=True)
