@@ -39,10 +39,11 @@ if TYPE_CHECKING:
 ATTEMPTS = 60
 
 
-def shard_of(issue_id: str) -> str:
+def shard(kind: str, key: str) -> str:
+    """The arbiter ref of `kind` (claims, leases) that decides `key`: one of 256."""
     from gitissues.ids import sha1_hex
 
-    return "claims/" + sha1_hex(issue_id.encode())[:2]
+    return f"{kind}/{sha1_hex(key.encode('utf-8', 'surrogateescape'))[:2]}"
 
 
 def _name(issue_id: str) -> str:
@@ -75,7 +76,7 @@ class Arbiter:
 
     def record(self, issue_id: str) -> Record | None:
         """The issue's claim record as last fetched (None: no record)."""
-        return self._read(git.read_ref(self.paths, self.local + shard_of(issue_id)),
+        return self._read(git.read_ref(self.paths, self.local + shard("claims", issue_id)),
                           _name(issue_id))
 
     def swap(self, issue_id: str, decide: Decide, what: str) -> Record | None:
@@ -93,7 +94,7 @@ class Arbiter:
             return {name: None if wanted is None else
                     (json.dumps(wanted, sort_keys=True) + "\n").encode()}
 
-        self.swap_files(shard_of(issue_id), change, f"gi: {what} {issue_id}")
+        self.swap_files(shard("claims", issue_id), change, f"gi: {what} {issue_id}")
         return held[-1]
 
     def files(self, tip: str | None, folder: str) -> dict[str, bytes]:

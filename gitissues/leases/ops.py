@@ -173,11 +173,9 @@ class _Shard:
 
 def shard_of(resource: str) -> str:
     """Every path lease on one shard (overlapping patterns must meet), a name on its own."""
-    from gitissues.ids import sha1_hex
+    from gitissues.arbiter import shard
 
-    if is_path(resource):
-        return "leases/paths"
-    return "leases/" + sha1_hex(resource.encode("utf-8", "surrogateescape"))[:2]
+    return "leases/paths" if is_path(resource) else shard("leases", resource)
 
 
 # --- the operations -----------------------------------------------------------------------------
